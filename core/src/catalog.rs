@@ -1,0 +1,377 @@
+//! The layer catalog: one TOML file per layer kind in `layers/`, loaded and validated here.
+//!
+//! The catalog is data so that adding a facility kind, a field or a checklist item is an edit
+//! in `layers/`, never a code change. Every other module asks the catalog what a layer holds.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// Columns every layer table has besides its catalog fields.
+pub const BUILTIN_FIELDS: [&str; 2] = ["name", "source"];
+
+/// Names a catalog field may not take: the built-ins and the table's own columns.
+const RESERVED_FIELDS: [&str; 4] = ["fid", "geom", "name", "source"];
+
+/// What a layer is for; decides its panel group and whether it has a service radius.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LayerGroup {
+    /// Managed facilities the bureau samples, inspects and plans (billboards, chargers, …).
+    Facility,
+    /// Units and places that give facilities their context (communities, schools, …).
+    Context,
+    /// The background map (roads, water, blocks).
+    Basemap,
+}
+
+/// The geometry type of a layer, as GeoPackage names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GeometryType {
+    Point,
+    LineString,
+    Polygon,
+    MultiPoint,
+    MultiLineString,
+    MultiPolygon,
+}
+
+impl GeometryType {
+    /// The name used in `gpkg_geometry_columns.geometry_type_name`.
+    pub fn gpkg_name(self) -> &'static str {
+        match self {
+            GeometryType::Point => "POINT",
+            GeometryType::LineString => "LINESTRING",
+            GeometryType::Polygon => "POLYGON",
+            GeometryType::MultiPoint => "MULTIPOINT",
+            GeometryType::MultiLineString => "MULTILINESTRING",
+            GeometryType::MultiPolygon => "MULTIPOLYGON",
+        }
+    }
+
+    /// Whether a geometry may be stored in a layer of this type. A single part is accepted
+    /// in a multi-part layer and promoted by the caller.
+    pub fn accepts(self, g: &geo_types::Geometry<f64>) -> bool {
+        use geo_types::Geometry as G;
+        matches!(
+            (self, g),
+            (GeometryType::Point, G::Point(_))
+                | (GeometryType::LineString, G::LineString(_))
+                | (GeometryType::Polygon, G::Polygon(_))
+                | (GeometryType::MultiPoint, G::MultiPoint(_) | G::Point(_))
+                | (GeometryType::MultiLineString, G::MultiLineString(_) | G::LineString(_))
+                | (GeometryType::MultiPolygon, G::MultiPolygon(_) | G::Polygon(_))
+        )
+    }
+}
+
+/// The type of a catalog field; decides the GeoPackage column type and how input is parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    Text,
+    Integer,
+    Real,
+    Boolean,
+    /// ISO 8601 date, `YYYY-MM-DD`.
+    Date,
+    /// One of the field's `values`, stored as the value's code.
+    Enum,
+}
+
+impl FieldType {
+    /// The column type in the GeoPackage table (GeoPackage 1.4, table 1.1.1.1.3).
+    pub fn sql_type(self) -> &'static str {
+        match self {
+            FieldType::Text | FieldType::Enum => "TEXT",
+            FieldType::Integer => "INTEGER",
+            FieldType::Real => "REAL",
+            FieldType::Boolean => "BOOLEAN",
+            FieldType::Date => "DATE",
+        }
+    }
+}
+
+/// One allowed value of an enum field, with its labels.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValue {
+    pub value: String,
+    pub zh: String,
+    pub en: String,
+}
+
+/// One attribute of a layer kind.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldDef {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: FieldType,
+    pub label_zh: String,
+    pub label_en: String,
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub values: Vec<EnumValue>,
+}
+
+impl FieldDef {
+    /// The enum value whose code or Chinese or English label is `s`.
+    pub fn enum_value(&self, s: &str) -> Option<&EnumValue> {
+        let s = s.trim();
+        self.values.iter().find(|v| v.value == s || v.zh == s || v.en.eq_ignore_ascii_case(s))
+    }
+}
+
+/// One item of a layer's inspection checklist.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistItem {
+    pub id: String,
+    pub text_zh: String,
+    pub text_en: String,
+    pub max_points: u32,
+    /// Days allowed to rectify a failure of this item; the project default applies if absent.
+    #[serde(default)]
+    pub deadline_days: Option<u32>,
+}
+
+/// One layer kind, as its `layers/<id>.toml` describes it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerKind {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub group: LayerGroup,
+    pub geometry: GeometryType,
+    /// Drawing order on the map, low first.
+    #[serde(default)]
+    pub order: i32,
+    /// The component code in GB/T 30428.2; empty where it could not be verified.
+    #[serde(default)]
+    pub gbt_code: String,
+    /// Why `gbt_code` is what it is (its source, or why it is empty).
+    #[serde(default)]
+    pub gbt_code_note: String,
+    /// Metres a facility serves around itself (coverage and gap analysis).
+    #[serde(default)]
+    pub service_radius_m: Option<f64>,
+    #[serde(default)]
+    pub fields: Vec<FieldDef>,
+    /// A MapLibre style layer fragment (`type`, `paint`, `layout`), as TOML.
+    pub style: toml::Table,
+    #[serde(default)]
+    pub checklist: Vec<ChecklistItem>,
+    /// Where the checklist comes from (so a draft is never mistaken for the bureau's standard).
+    #[serde(default)]
+    pub checklist_note: String,
+}
+
+impl LayerKind {
+    pub fn field(&self, name: &str) -> Option<&FieldDef> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The style fragment as JSON, ready for MapLibre.
+    pub fn style_json(&self) -> serde_json::Value {
+        serde_json::to_value(&self.style).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Column names in table order: the built-ins, then the catalog fields.
+    pub fn column_names(&self) -> impl Iterator<Item = &str> {
+        BUILTIN_FIELDS.iter().copied().chain(self.fields.iter().map(|f| f.name.as_str()))
+    }
+
+    /// Parses and validates one layer file's text; `file` is used in messages only.
+    pub fn from_toml(file: &Path, text: &str) -> Result<LayerKind> {
+        let kind: LayerKind = toml::from_str(text).map_err(|e| Error::Catalog {
+            file: file.to_owned(),
+            message: toml_message(&e, text),
+        })?;
+        kind.validate(file)?;
+        Ok(kind)
+    }
+
+    fn validate(&self, file: &Path) -> Result<()> {
+        let bad = |key: &str, message: String| Error::Catalog {
+            file: file.to_owned(),
+            message: format!("key `{key}`: {message}"),
+        };
+        if !is_identifier(&self.id) {
+            return Err(bad("id", format!("`{}` is not a valid id; expected lower-case letters, digits and `_`, starting with a letter", self.id)));
+        }
+        if let Some(stem) = file.file_stem().and_then(|s| s.to_str()) {
+            if stem != self.id && file.extension().is_some() {
+                return Err(bad("id", format!("`{}` differs from the file name; expected `{stem}`", self.id)));
+            }
+        }
+        for (key, v) in [("name_zh", &self.name_zh), ("name_en", &self.name_en)] {
+            if v.trim().is_empty() {
+                return Err(bad(key, "is empty; expected the layer's name".into()));
+            }
+        }
+        match (self.group, self.service_radius_m) {
+            (LayerGroup::Facility, None) => {
+                return Err(bad("service_radius_m", "is missing; a facility layer needs its service radius in metres".into()))
+            }
+            (_, Some(r)) if !(r.is_finite() && r > 0.0) => {
+                return Err(bad("service_radius_m", format!("{r} is not a positive number of metres")))
+            }
+            _ => {}
+        }
+        if !self.style.contains_key("type") {
+            return Err(bad("style.type", "is missing; expected a MapLibre layer type such as `circle`, `line` or `fill`".into()));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, f) in self.fields.iter().enumerate() {
+            let key = format!("fields[{i}].name");
+            if !is_identifier(&f.name) {
+                return Err(bad(&key, format!("`{}` is not a valid column name; expected lower-case letters, digits and `_`", f.name)));
+            }
+            if RESERVED_FIELDS.contains(&f.name.as_str()) {
+                return Err(bad(&key, format!("`{}` is reserved; every layer already has {RESERVED_FIELDS:?}", f.name)));
+            }
+            if !seen.insert(&f.name) {
+                return Err(bad(&key, format!("`{}` appears twice", f.name)));
+            }
+            match (f.ty, f.values.is_empty()) {
+                (FieldType::Enum, true) => {
+                    return Err(bad(&format!("fields[{i}].values"), format!("field `{}` is an enum with no values; expected a list of {{ value, zh, en }}", f.name)))
+                }
+                (t, false) if t != FieldType::Enum => {
+                    return Err(bad(&format!("fields[{i}].values"), format!("field `{}` has values but type `{t:?}`; expected type = \"enum\"", f.name)))
+                }
+                _ => {}
+            }
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for (i, c) in self.checklist.iter().enumerate() {
+            if !ids.insert(&c.id) {
+                return Err(bad(&format!("checklist[{i}].id"), format!("`{}` appears twice", c.id)));
+            }
+            if c.max_points == 0 {
+                return Err(bad(&format!("checklist[{i}].max_points"), "is 0; expected a positive number of points".into()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// toml's message already names line, column and key; keep it on one line.
+fn toml_message(e: &toml::de::Error, text: &str) -> String {
+    let mut msg = e.message().to_owned();
+    if let Some(span) = e.span() {
+        let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+        msg = format!("line {line}: {msg}");
+    }
+    msg
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some('a'..='z'))
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// All layer kinds, ordered by drawing order then id.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    kinds: Vec<LayerKind>,
+    /// Where the catalog came from, for messages.
+    pub origin: String,
+}
+
+/// The catalog compiled into the binary, so that `wardgis` works without its source tree.
+const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedded_layers.rs"));
+
+impl Catalog {
+    /// Loads every `*.toml` in `dir`.
+    pub fn load_dir(dir: &Path) -> Result<Catalog> {
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        let mut kinds = Vec::with_capacity(files.len());
+        for f in &files {
+            let text = std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?;
+            kinds.push(LayerKind::from_toml(f, &text)?);
+        }
+        Catalog::from_kinds(kinds, dir.display().to_string())
+    }
+
+    /// The catalog that was in `layers/` when this binary was built.
+    pub fn embedded() -> Catalog {
+        let kinds = EMBEDDED
+            .iter()
+            .map(|(name, text)| LayerKind::from_toml(Path::new(name), text))
+            .collect::<Result<Vec<_>>>()
+            .expect("the embedded catalog was validated by the test suite");
+        Catalog::from_kinds(kinds, "built-in catalog".into()).expect("embedded catalog is valid")
+    }
+
+    /// The catalog a program should use: `$WARDGIS_LAYERS` if set, else a `layers/` folder
+    /// beside the executable or one of its parents (a source checkout or an install),
+    /// else the one compiled in.
+    pub fn discover() -> Result<Catalog> {
+        if let Some(dir) = std::env::var_os("WARDGIS_LAYERS") {
+            return Catalog::load_dir(Path::new(&dir));
+        }
+        if let Ok(exe) = std::env::current_exe() {
+            for dir in exe.ancestors().skip(1).take(4) {
+                let candidate = dir.join("layers");
+                if candidate.join("chargers.toml").is_file() {
+                    return Catalog::load_dir(&candidate);
+                }
+            }
+        }
+        Ok(Catalog::embedded())
+    }
+
+    pub fn from_kinds(mut kinds: Vec<LayerKind>, origin: String) -> Result<Catalog> {
+        kinds.sort_by(|a, b| (a.order, &a.id).cmp(&(b.order, &b.id)));
+        for w in kinds.windows(2) {
+            if w[0].id == w[1].id {
+                return Err(Error::Catalog { file: origin.clone().into(), message: format!("layer id `{}` is defined twice", w[0].id) });
+            }
+        }
+        if kinds.is_empty() {
+            return Err(Error::Catalog { file: origin.into(), message: "no layer files (*.toml) found".into() });
+        }
+        Ok(Catalog { kinds, origin })
+    }
+
+    pub fn kinds(&self) -> &[LayerKind] {
+        &self.kinds
+    }
+
+    pub fn get(&self, id: &str) -> Option<&LayerKind> {
+        self.kinds.iter().find(|k| k.id == id)
+    }
+
+    /// The kind `id`, or an error listing the known ids.
+    pub fn kind(&self, id: &str) -> Result<&LayerKind> {
+        self.get(id).ok_or_else(|| Error::UnknownLayer { layer: id.to_owned(), known: self.ids().join(", ") })
+    }
+
+    pub fn ids(&self) -> Vec<&str> {
+        self.kinds.iter().map(|k| k.id.as_str()).collect()
+    }
+
+    /// Labels by id in one language, for legends.
+    pub fn names(&self, lang_zh: bool) -> BTreeMap<&str, &str> {
+        self.kinds
+            .iter()
+            .map(|k| (k.id.as_str(), if lang_zh { k.name_zh.as_str() } else { k.name_en.as_str() }))
+            .collect()
+    }
+}

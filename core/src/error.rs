@@ -1,0 +1,68 @@
+//! One error type for the core. Every variant names what a user needs to fix the problem:
+//! the file, the row or key, the field, the value, and what would have been accepted.
+
+use std::path::PathBuf;
+
+/// Errors raised by the wardgis core.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A layer catalog file could not be read or is malformed.
+    #[error("{file}: {message}")]
+    Catalog { file: PathBuf, message: String },
+
+    /// A layer id that the catalog (or the project) does not know.
+    #[error("unknown layer `{layer}`; known layers: {known}")]
+    UnknownLayer { layer: String, known: String },
+
+    /// A row of an input file that does not fit the catalog.
+    #[error("{file}:{line}: field `{field}` value `{value}`: {expected}")]
+    BadRow { file: String, line: usize, field: String, value: String, expected: String },
+
+    /// An input file whose structure (not one row) is wrong: missing columns, not GeoJSON, …
+    #[error("{file}: {message}")]
+    BadInput { file: String, message: String },
+
+    /// Several bad rows, reported together so a user can fix them in one pass.
+    #[error("{}", format_rows(.0))]
+    BadRows(Vec<Error>),
+
+    /// A project file that is not a wardgis/GeoPackage project or is damaged.
+    #[error("{path}: {message}")]
+    Project { path: PathBuf, message: String },
+
+    /// A feature id that does not exist in a layer.
+    #[error("layer `{layer}` has no feature with fid {fid}")]
+    NoSuchFeature { layer: String, fid: i64 },
+
+    /// A geometry that cannot be stored or queried as asked.
+    #[error("geometry: {0}")]
+    Geometry(String),
+
+    /// An argument to a core operation that is out of range.
+    #[error("{0}")]
+    Invalid(String),
+
+    #[error("SQLite: {0}")]
+    Sql(#[from] rusqlite::Error),
+
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+fn format_rows(rows: &[Error]) -> String {
+    let mut s = format!("{} bad row(s):", rows.len());
+    for r in rows {
+        s.push_str("\n  ");
+        s.push_str(&r.to_string());
+    }
+    s
+}
+
+impl Error {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { path: path.into(), source }
+    }
+}
+
+/// Result alias for the core.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

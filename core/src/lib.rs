@@ -1,0 +1,21 @@
+//! # wardgis — the domain core
+//!
+//! Everything a wardgis user can do is a function here; the `wardgis` command line and the
+//! desktop app are thin adapters over it. The pieces:
+//!
+//! - [`catalog`]: the layer kinds, read from `layers/*.toml`.
+//! - [`feature`]: a WGS84 geometry with typed attribute values.
+//! - [`store`]: the project file, a GeoPackage that QGIS and GDAL open as it is.
+//! - [`index`]: per-layer R-trees: bounding box, radius, k-nearest and polygon queries.
+//! - [`crs`]: WGS84, CGCS2000, GCJ-02 and BD-09, and geodesic distance.
+//! - [`io`]: GeoJSON and CSV import and export, checked against the catalog.
+//! - [`demo`]: the generated demo district around Yixing old town.
+
+pub mod catalog;
+pub mod crs;
+pub mod error;
+pub mod feature;
+
+pub use catalog::{Catalog, LayerKind};
+pub use error::{Error, Result};
+pub use feature::{Feature, Value};

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
@@ -17,7 +17,7 @@ pub const BUILTIN_FIELDS: [&str; 2] = ["name", "source"];
 const RESERVED_FIELDS: [&str; 4] = ["fid", "geom", "name", "source"];
 
 /// What a layer is for; decides its panel group and whether it has a service radius.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LayerGroup {
     /// Managed facilities the bureau samples, inspects and plans (billboards, chargers, …).
@@ -29,7 +29,7 @@ pub enum LayerGroup {
 }
 
 /// The geometry type of a layer, as GeoPackage names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GeometryType {
     Point,
@@ -70,7 +70,7 @@ impl GeometryType {
 }
 
 /// The type of a catalog field; decides the GeoPackage column type and how input is parsed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
     Text,
@@ -97,7 +97,7 @@ impl FieldType {
 }
 
 /// One allowed value of an enum field, with its labels.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnumValue {
     pub value: String,
@@ -106,7 +106,7 @@ pub struct EnumValue {
 }
 
 /// One attribute of a layer kind.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldDef {
     pub name: String,
@@ -131,7 +131,7 @@ impl FieldDef {
 }
 
 /// One item of a layer's inspection checklist.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChecklistItem {
     pub id: String,
@@ -144,7 +144,7 @@ pub struct ChecklistItem {
 }
 
 /// One layer kind, as its `layers/<id>.toml` describes it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LayerKind {
     pub id: String,
@@ -265,14 +265,18 @@ impl LayerKind {
     }
 }
 
-/// toml's message already names line, column and key; keep it on one line.
+/// toml's message says what was expected; add the line and its text so the key is named.
 fn toml_message(e: &toml::de::Error, text: &str) -> String {
-    let mut msg = e.message().to_owned();
-    if let Some(span) = e.span() {
-        let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-        msg = format!("line {line}: {msg}");
+    let msg = e.message().trim().to_owned();
+    match e.span() {
+        Some(span) => {
+            let start = span.start.min(text.len());
+            let line_no = text[..start].matches('\n').count() + 1;
+            let line = text.lines().nth(line_no - 1).unwrap_or("").trim();
+            format!("line {line_no} (`{line}`): {msg}")
+        }
+        None => msg,
     }
-    msg
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -373,5 +377,112 @@ impl Catalog {
             .iter()
             .map(|k| (k.id.as_str(), if lang_zh { k.name_zh.as_str() } else { k.name_en.as_str() }))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layers_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../layers")
+    }
+
+    fn copy_layers(to: &Path) {
+        for e in std::fs::read_dir(layers_dir()).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+
+    #[test]
+    fn the_shipped_catalog_loads_and_equals_the_embedded_one() {
+        let c = Catalog::load_dir(&layers_dir()).unwrap();
+        for id in ["billboards", "chargers", "bike_stations", "drying_areas", "waste_points", "subdistricts",
+            "communities", "schools", "parking", "responsibility_units", "smart_streets", "roads", "water", "blocks"] {
+            assert!(c.get(id).is_some(), "missing layer {id}");
+        }
+        for k in c.kinds().iter().filter(|k| k.group == LayerGroup::Facility) {
+            assert!(k.service_radius_m.is_some() && !k.checklist.is_empty(), "{}", k.id);
+        }
+        assert_eq!(c.kinds(), Catalog::embedded().kinds());
+    }
+
+    #[test]
+    fn billboard_fields_follow_the_seed() {
+        let c = Catalog::embedded();
+        let b = c.kind("billboards").unwrap();
+        let types: Vec<&str> = b.field("type").unwrap().values.iter().map(|v| v.value.as_str()).collect();
+        assert_eq!(types, ["roof", "wall", "free_standing", "led"]);
+        assert_eq!(b.field("face_area_m2").unwrap().unit.as_deref(), Some("m²"));
+        assert_eq!(b.field("large").unwrap().ty, FieldType::Boolean);
+        assert_eq!(b.field("last_safety_inspection").unwrap().ty, FieldType::Date);
+        let w = c.kind("waste_points").unwrap();
+        assert_eq!(w.field("kind").unwrap().values.len(), 3);
+    }
+
+    #[test]
+    fn a_new_file_adds_a_layer_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        copy_layers(dir.path());
+        std::fs::write(
+            dir.path().join("public_toilets.toml"),
+            r##"id = "public_toilets"
+name_zh = "公共厕所"
+name_en = "Public toilets"
+group = "facility"
+geometry = "point"
+service_radius_m = 500.0
+[style]
+type = "circle"
+paint = { "circle-color" = "#000000" }
+[[fields]]
+name = "stalls"
+type = "integer"
+label_zh = "厕位"
+label_en = "Stalls"
+[[checklist]]
+id = "PT-01"
+text_zh = "干净"
+text_en = "Clean"
+max_points = 10
+"##,
+        )
+        .unwrap();
+        let c = Catalog::load_dir(dir.path()).unwrap();
+        assert_eq!(c.kinds().len(), Catalog::embedded().kinds().len() + 1);
+        // A project made with it has the new layer's table, and takes its features.
+        let path = dir.path().join("p.gpkg");
+        let mut p = crate::store::Project::create(&path, c).unwrap();
+        let f = crate::Feature::new(geo_types::Point::new(119.82, 31.36)).with("stalls", 4i64);
+        p.insert("public_toilets", vec![f], "add").unwrap();
+        assert_eq!(p.count("public_toilets").unwrap(), 1);
+    }
+
+    fn error_for(text: &str) -> String {
+        LayerKind::from_toml(Path::new("layers/chargers.toml"), text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn malformed_files_name_the_file_the_key_and_what_was_expected() {
+        let good = std::fs::read_to_string(layers_dir().join("chargers.toml")).unwrap();
+        let e = error_for(&good.replace("service_radius_m = 300.0", "service_radius_m = \"far\""));
+        assert!(e.contains("layers/chargers.toml") && e.contains("service_radius_m") && e.contains("expected"), "{e}");
+        let e = error_for(&good.replace("max_points = 30", "max_points = -3"));
+        assert!(e.contains("max_points") && e.contains("line"), "{e}");
+        let e = error_for(&good.replace("geometry = \"point\"", "geometry = \"blob\""));
+        assert!(e.contains("geometry") && e.contains("point"), "{e}");
+        let e = error_for(&good.replace("service_radius_m = 300.0\n", ""));
+        assert!(e.contains("service_radius_m") && e.contains("facility"), "{e}");
+        let e = error_for(&good.replace("name = \"ports\"", "name = \"vehicle_type\""));
+        assert!(e.contains("fields[1].name") && e.contains("twice"), "{e}");
+        let e = error_for(&good.replace("id = \"chargers\"", "id = \"chargerz\""));
+        assert!(e.contains("`id`") && e.contains("chargers"), "{e}");
+        let e = error_for(&good.replace("vehicle_type\"\ntype = \"enum\"", "vehicle_type\"\ntype = \"text\""));
+        assert!(e.contains("values") && e.contains("enum"), "{e}");
+        let e = error_for(&format!("{good}\nunknown_key = 1\n"));
+        assert!(e.contains("unknown_key"), "{e}");
+        let e = error_for("id = [");
+        assert!(e.contains("layers/chargers.toml"), "{e}");
     }
 }

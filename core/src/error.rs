@@ -18,6 +18,12 @@ pub enum Error {
     #[error("{file}:{line}: field `{field}` value `{value}`: {expected}")]
     BadRow { file: String, line: usize, field: String, value: String, expected: String },
 
+    /// A feature of a GeoJSON file that does not fit the catalog. GeoJSON has no meaningful
+    /// line numbers (it is often one line), so the feature's 1-based position in the file
+    /// is given instead.
+    #[error("{file}: feature {index}: field `{field}` value `{value}`: {expected}")]
+    BadFeature { file: String, index: usize, field: String, value: String, expected: String },
+
     /// An input file whose structure (not one row) is wrong: missing columns, not GeoJSON, …
     #[error("{file}: {message}")]
     BadInput { file: String, message: String },

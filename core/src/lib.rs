@@ -9,13 +9,20 @@
 //! - [`index`]: per-layer R-trees: bounding box, radius, k-nearest and polygon queries.
 //! - [`crs`]: WGS84, CGCS2000, GCJ-02 and BD-09, and geodesic distance.
 //! - [`io`]: GeoJSON and CSV import and export, checked against the catalog.
+//! - [`tiles`]: Mapbox Vector Tiles cut on demand from the R-trees, for the map.
 //! - [`demo`]: the generated demo district around Yixing old town.
 
 pub mod catalog;
 pub mod crs;
+pub mod demo;
 pub mod error;
 pub mod feature;
+pub mod io;
+pub mod index;
+pub mod store;
+pub mod tiles;
 
 pub use catalog::{Catalog, LayerKind};
 pub use error::{Error, Result};
 pub use feature::{Feature, Value};
+pub use store::Project;

@@ -1,0 +1,148 @@
+//! The command-line grammar. Names and shapes here are relied on by the bureau's scripts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use wardgis::crs::Crs;
+
+#[derive(Debug, Parser)]
+#[command(name = "wardgis", version, about = "wardgis — a GIS workstation for a district's city-management bureau (城管)",
+    long_about = "wardgis keeps a district's billboards, chargers, bike stations, drying areas, waste points and \
+their context in one GeoPackage project file that QGIS and GDAL open as it is.\n\n\
+Start with `wardgis demo d.gpkg` to create the demo district (Yixing old town), then `wardgis layers d.gpkg`.")]
+pub struct Cli {
+    /// Folder of layer catalog files (*.toml); default: $WARDGIS_LAYERS, a `layers/` folder
+    /// beside the program, or the catalog built into it.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub layers: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the demo district (Yixing old town, generated) as a new project file.
+    Demo {
+        /// The project file to create (.gpkg); must not exist yet.
+        out: PathBuf,
+        /// Seed of the generator; the same seed gives the same district on any machine.
+        #[arg(long, default_value_t = wardgis::demo::DEMO_SEED)]
+        seed: u64,
+    },
+    /// List a project's layers: id, name, kind, geometry and feature count.
+    Layers {
+        project: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import features from GeoJSON or CSV into a layer (all or nothing unless --skip-bad).
+    Import {
+        project: PathBuf,
+        /// Layer id, as `wardgis layers` lists it (e.g. chargers).
+        layer: String,
+        /// A .geojson/.json or .csv file, UTF-8 or GBK.
+        file: PathBuf,
+        /// Coordinate system of the file: wgs84, cgcs2000, gcj02 (Amap, Tencent) or bd09 (Baidu).
+        #[arg(long, default_value = "wgs84", value_parser = parse_crs)]
+        crs: Crs,
+        /// Import the good rows and report every bad row instead of importing nothing.
+        #[arg(long)]
+        skip_bad: bool,
+    },
+    /// Export a layer to GeoJSON or CSV (chosen by the file extension).
+    Export {
+        project: PathBuf,
+        layer: String,
+        /// The file to write: .geojson/.json or .csv.
+        out: PathBuf,
+        /// Coordinate system to write: wgs84, cgcs2000, gcj02 or bd09.
+        #[arg(long, default_value = "wgs84", value_parser = parse_crs)]
+        crs: Crs,
+    },
+    /// Find features by box, distance or polygon; prints a GeoJSON FeatureCollection.
+    Query(QueryArgs),
+    /// Write one Mapbox Vector Tile (MVT 2.1, protobuf) of a layer to stdout: the layer's
+    /// features in tile Z/X/Y (slippy-map numbering, as MapLibre asks for them), with their
+    /// fid as id and their attributes as tags. A tile with no features is zero bytes.
+    #[command(after_help = "Example: wardgis tile d.gpkg chargers 14 13645 6687 > chargers.mvt")]
+    Tile {
+        /// The project file (.gpkg).
+        project: PathBuf,
+        /// Layer id, as `wardgis layers` lists it (e.g. chargers).
+        layer: String,
+        /// Zoom level, 0..=22.
+        z: u8,
+        /// Column, 0 to 2^Z − 1, counted eastwards from 180° W.
+        x: u32,
+        /// Row, 0 to 2^Z − 1, counted southwards from 85.05° N.
+        y: u32,
+    },
+    /// Undo the latest action on a project (each import, edit or deletion is one action).
+    Undo { project: PathBuf },
+    /// Show the latest actions recorded in a project's edit log.
+    History {
+        project: PathBuf,
+        /// How many actions to show.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("how").required(true).args(["bbox", "near", "within", "in_polygon"])))]
+pub struct QueryArgs {
+    pub project: PathBuf,
+    pub layer: String,
+    /// Features whose bounding box meets W,S,E,N (degrees, WGS84).
+    #[arg(long, value_name = "W,S,E,N", value_parser = parse_bbox)]
+    pub bbox: Option<[f64; 4]>,
+    /// The k features nearest to LON,LAT, nearest first, with `distance_m`.
+    #[arg(long, value_name = "LON,LAT", value_parser = parse_lonlat, requires = "k")]
+    pub near: Option<[f64; 2]>,
+    /// How many features --near returns.
+    #[arg(long, value_name = "N")]
+    pub k: Option<usize>,
+    /// Features within --meters of LON,LAT, nearest first, with `distance_m`.
+    #[arg(long, value_name = "LON,LAT", value_parser = parse_lonlat, requires = "meters")]
+    pub within: Option<[f64; 2]>,
+    /// The radius for --within, in metres on the ground.
+    #[arg(long, value_name = "M")]
+    pub meters: Option<f64>,
+    /// Features inside (or on the edge of) the polygons of a GeoJSON file.
+    #[arg(long = "in", value_name = "POLYGON.geojson")]
+    pub in_polygon: Option<PathBuf>,
+}
+
+fn parse_crs(s: &str) -> Result<Crs, String> {
+    s.parse()
+}
+
+fn numbers<const N: usize>(s: &str, what: &str) -> Result<[f64; N], String> {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    if parts.len() != N {
+        return Err(format!("`{s}`: expected {what} ({N} comma-separated numbers)"));
+    }
+    let mut out = [0.0; N];
+    for (o, p) in out.iter_mut().zip(&parts) {
+        *o = p.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| format!("`{p}` is not a number; expected {what}"))?;
+    }
+    Ok(out)
+}
+
+fn parse_lonlat(s: &str) -> Result<[f64; 2], String> {
+    let [lon, lat] = numbers::<2>(s, "LON,LAT in degrees, e.g. 119.82,31.36")?;
+    if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
+        return Err(format!("`{s}`: longitude must be -180..180 and latitude -90..90 (LON first)"));
+    }
+    Ok([lon, lat])
+}
+
+fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
+    let [w, so, e, n] = numbers::<4>(s, "W,S,E,N in degrees, e.g. 119.81,31.35,119.83,31.37")?;
+    if w > e || so > n {
+        return Err(format!("`{s}`: expected W ≤ E and S ≤ N (order W,S,E,N)"));
+    }
+    Ok([w, so, e, n])
+}

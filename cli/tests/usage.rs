@@ -1,0 +1,52 @@
+//! Exit codes and messages: 0 success, 1 data error, 2 usage error; `--help` everywhere.
+
+mod common;
+use common::*;
+
+#[test]
+fn every_subcommand_has_help() {
+    for sub in ["demo", "layers", "import", "export", "query", "undo", "history"] {
+        let out = wardgis(&[sub, "--help"]);
+        assert_eq!(out.status.code(), Some(0), "{sub}");
+        assert!(stdout(&out).contains("Usage: wardgis"), "{sub}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let d = demo_project().to_str().unwrap();
+    for args in [
+        vec!["query", d, "chargers"],
+        vec!["query", d, "chargers", "--near", "119.82"],
+        vec!["query", d, "chargers", "--near", "119.82,31.36"],
+        vec!["query", d, "chargers", "--bbox", "1,2,3"],
+        vec!["query", d, "chargers", "--within", "31.36,119.82", "--meters", "10"],
+        vec!["import", d, "chargers", "x.csv", "--crs", "utm"],
+        vec!["frobnicate"],
+    ] {
+        let out = wardgis(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).is_empty());
+    }
+}
+
+#[test]
+fn data_errors_exit_1_with_an_actionable_message() {
+    let d = demo_project().to_str().unwrap();
+    let out = wardgis(&["query", d, "chargerz", "--near", "119.82,31.36", "--k", "3"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("unknown layer `chargerz`") && stderr(&out).contains("chargers"), "{}", stderr(&out));
+
+    let out = wardgis(&["layers", "/nonexistent/p.gpkg"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("/nonexistent/p.gpkg"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = wardgis(&["demo", d]);
+    assert_eq!(out.status.code(), Some(1), "refuses to overwrite");
+    let csv = dir.path().join("nocoords.csv");
+    std::fs::write(&csv, "name,ports\nA,3\n").unwrap();
+    let out = wardgis(&["import", d, "chargers", csv.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("nocoords.csv"), "{}", stderr(&out));
+}

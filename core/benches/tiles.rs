@@ -1,0 +1,160 @@
+//! Vector tile benchmarks through the path the app uses (`tiles::tile` / `tiles::layer_tile`
+//! on an open `Project`): z12, z14 and z16 tiles over the busiest part of
+//!
+//! - the demo district (all its layers in one tile, and blocks, roads, chargers alone), and
+//! - a project with 1 000 000 chargers clustered like real facilities (200 towns and streets
+//!   plus a uniform background over the demo district's county), the tiles over its densest
+//!   spot.
+//!
+//! The 1M-point project takes a while to write, so it is kept between runs in
+//! `target/bench-data/` (delete it to rebuild).
+//!
+//! `cargo bench -p wardgis --bench tiles`; results go in docs/BENCHMARKS.md.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use geo_types::{Coord, Point};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use wardgis::tiles::{self, TileId};
+use wardgis::{Catalog, Feature, Project};
+
+const N: usize = 1_000_000;
+const CENTRE: Coord<f64> = Coord { x: 119.82, y: 31.36 };
+
+/// The same clustered distribution as the index bench.
+fn chargers(n: usize, seed: u64) -> Vec<Feature> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let clusters: Vec<Coord<f64>> = (0..200)
+        .map(|_| Coord { x: CENTRE.x + rng.random_range(-0.3..0.3), y: CENTRE.y + rng.random_range(-0.25..0.25) })
+        .collect();
+    let operators = ["江苏陶都新能源有限公司", "宜兴公交", "国网宜兴供电公司", "星星充电"];
+    (0..n)
+        .map(|i| {
+            let (x, y) = if rng.random_bool(0.8) {
+                let c = clusters[rng.random_range(0..clusters.len())];
+                let (dx, dy): (f64, f64) = (rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0));
+                (c.x + dx * dx * dx * 0.02, c.y + dy * dy * dy * 0.02)
+            } else {
+                (CENTRE.x + rng.random_range(-0.33..0.33), CENTRE.y + rng.random_range(-0.27..0.27))
+            };
+            let car = rng.random_bool(0.4);
+            Feature::new(Point::new(x, y))
+                .with("name", format!("充电桩{}号", i + 1))
+                .with("source", "bench")
+                .with("vehicle_type", if car { "car" } else { "ebike" })
+                .with("ports", rng.random_range(1..=20i64))
+                .with("operator", operators[rng.random_range(0..operators.len())])
+                .with("scan_to_pay", rng.random_bool(0.7))
+        })
+        .collect()
+}
+
+fn bench_data_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let dir = target.join("bench-data");
+    std::fs::create_dir_all(&dir).expect("create target/bench-data");
+    dir
+}
+
+/// The 1M-charger project, written once and reused.
+fn million_project() -> Project {
+    let path = bench_data_dir().join("tiles-1M-chargers-v1.gpkg");
+    if path.is_file() {
+        if let Ok(p) = Project::open(&path, Catalog::embedded()) {
+            if matches!(p.index("chargers").map(|i| i.len()), Ok(n) if n == N) {
+                return p;
+            }
+        }
+        std::fs::remove_file(&path).expect("remove a stale bench project");
+    }
+    let partial = path.with_extension("partial");
+    let _ = std::fs::remove_file(&partial);
+    let t = Instant::now();
+    let mut p = Project::create(&partial, Catalog::embedded()).expect("create bench project");
+    p.insert("chargers", chargers(N, 42), "bench: 1M clustered chargers").expect("insert");
+    drop(p);
+    std::fs::rename(&partial, &path).expect("rename bench project");
+    eprintln!("wrote {} in {:.1?}", path.display(), t.elapsed());
+    Project::open(&path, Catalog::embedded()).expect("open bench project")
+}
+
+fn demo_project(dir: &std::path::Path) -> Project {
+    let catalog = Catalog::embedded();
+    let district = wardgis::demo::generate(&catalog, wardgis::demo::DEMO_SEED).expect("demo");
+    let mut p = Project::create(&dir.join("demo.gpkg"), catalog).expect("create demo");
+    for (layer, features) in district {
+        p.insert(&layer, features, "demo").expect("insert demo");
+    }
+    p
+}
+
+/// Features (over `layers`) whose bounding boxes meet a tile's buffered area.
+fn load(p: &Project, layers: &[&str], t: TileId) -> usize {
+    layers.iter().map(|l| p.index(l).unwrap().entries_in(t.bounds_buffered(tiles::BUFFER)).count()).sum()
+}
+
+/// The z16 tile with the most features, searched over the z14 tiles around `CENTRE` and
+/// their children; and its z14 and z12 ancestors.
+fn busiest(p: &Project, layers: &[&str], reach: i64) -> [TileId; 3] {
+    let c = TileId::containing(CENTRE.x, CENTRE.y, 14).unwrap();
+    let mut best = (0, c);
+    for dx in -reach..=reach {
+        for dy in -reach..=reach {
+            let t = TileId::new(14, (c.x as i64 + dx) as u32, (c.y as i64 + dy) as u32).unwrap();
+            best = best.max((load(p, layers, t), t));
+        }
+    }
+    let t14 = best.1;
+    let mut best16 = (0, t14);
+    for cx in 0..4 {
+        for cy in 0..4 {
+            let t = TileId::new(16, t14.x * 4 + cx, t14.y * 4 + cy).unwrap();
+            best16 = best16.max((load(p, layers, t), t));
+        }
+    }
+    [TileId::new(12, t14.x / 4, t14.y / 4).unwrap(), t14, best16.1]
+}
+
+fn describe(p: &Project, layers: &[&str], t: TileId) -> String {
+    use geozero::mvt::{Message, Tile};
+    let bytes = tiles::tile(p, layers, t).unwrap();
+    let features: usize = Tile::decode(&bytes[..]).unwrap().layers.iter().map(|l| l.features.len()).sum();
+    format!("{t}: {} features near the tile, {features} in it, {} bytes", load(p, layers, t), bytes.len())
+}
+
+fn bench(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = demo_project(dir.path());
+    let all: Vec<String> = demo.catalog().ids().into_iter().map(str::to_owned).collect();
+    let all: Vec<&str> = all.iter().map(String::as_str).collect();
+    let mut g = c.benchmark_group("tiles_demo");
+    for t in busiest(&demo, &all, 3) {
+        eprintln!("demo all layers {}", describe(&demo, &all, t));
+        g.bench_function(format!("all_layers_z{}", t.z), |b| b.iter(|| black_box(tiles::tile(&demo, &all, t).unwrap())));
+        for layer in ["blocks", "roads", "chargers"] {
+            g.bench_function(format!("{layer}_z{}", t.z), |b| {
+                b.iter(|| black_box(tiles::layer_tile(&demo, layer, t).unwrap()))
+            });
+        }
+    }
+    g.finish();
+
+    let million = million_project();
+    let mut g = c.benchmark_group("tiles_1M_points");
+    for t in busiest(&million, &["chargers"], 15) {
+        eprintln!("1M chargers {}", describe(&million, &["chargers"], t));
+        g.bench_function(format!("chargers_z{}", t.z), |b| {
+            b.iter(|| black_box(tiles::layer_tile(&million, "chargers", t).unwrap()))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

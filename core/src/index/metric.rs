@@ -1,0 +1,100 @@
+//! Metres on the ground from WGS84 coordinates, and the degree boxes that bound them.
+//!
+//! The R-tree works in degrees, where a degree of longitude is shorter than a degree of
+//! latitude; every query therefore searches a box in degrees that is proven to contain the
+//! answer, and decides membership and order in metres.
+
+use geo::{Distance, Euclidean, Geodesic};
+use geo_types::{Coord, Geometry, Point, Rect};
+
+/// Shortest length of one degree of latitude anywhere on WGS84 (at the equator), minus a margin.
+const MIN_M_PER_DEG_LAT: f64 = 110_500.0;
+/// Length of one degree of longitude at the equator on WGS84, minus a margin; scaled by cos φ.
+const MIN_M_PER_DEG_LON_EQUATOR: f64 = 111_250.0;
+/// Smallest radius of curvature of WGS84 (meridional, at the equator), minus a margin.
+const MIN_RADIUS_M: f64 = 6_330_000.0;
+
+/// Distance in metres from `p` to a geometry: geodesic (WGS84) to a point, and for lines and
+/// polygons the planar distance in a local equirectangular frame centred on `p` (0 inside a
+/// polygon). The local frame errs by well under 0.1 % within a few kilometres of `p`.
+pub fn distance_to_geometry_m(p: Coord<f64>, g: &Geometry<f64>) -> f64 {
+    match g {
+        Geometry::Point(q) => Geodesic.distance(Point(p), *q),
+        other => {
+            let local = to_local_metres(p, other);
+            Euclidean.distance(&Geometry::Point(Point::new(0.0, 0.0)), &local)
+        }
+    }
+}
+
+/// A geometry in metres east and north of `origin` (equirectangular, WGS84 radii at origin).
+pub fn to_local_metres(origin: Coord<f64>, g: &Geometry<f64>) -> Geometry<f64> {
+    use geo::MapCoords;
+    let (mx, my) = metres_per_degree(origin.y);
+    g.map_coords(|c| Coord { x: (c.x - origin.x) * mx, y: (c.y - origin.y) * my })
+}
+
+/// Metres per degree of longitude and of latitude at latitude `lat` on WGS84.
+pub fn metres_per_degree(lat: f64) -> (f64, f64) {
+    let phi = lat.to_radians();
+    let (a, e2) = (6_378_137.0_f64, 0.006_694_379_990_14_f64);
+    let w = (1.0 - e2 * phi.sin().powi(2)).sqrt();
+    let n = a / w; // prime vertical radius
+    let m = a * (1.0 - e2) / (w * w * w); // meridional radius
+    (n * phi.cos() * std::f64::consts::PI / 180.0, m * std::f64::consts::PI / 180.0)
+}
+
+/// A box in degrees that contains every point within `metres` of `p` (geodesically).
+pub fn circle_bbox(p: Coord<f64>, metres: f64) -> Rect<f64> {
+    let dlat = metres / MIN_M_PER_DEG_LAT;
+    let max_lat = (p.y.abs() + dlat).min(89.9);
+    let dlon = (metres / (MIN_M_PER_DEG_LON_EQUATOR * max_lat.to_radians().cos())).min(360.0);
+    Rect::new((p.x - dlon, p.y - dlat), (p.x + dlon, p.y + dlat))
+}
+
+/// A lower bound, in metres, on the ground distance between two places whose planar distance
+/// in degrees is `deg`, when both lie within `max_abs_lat` of the equator. Lets k-nearest
+/// stop walking the R-tree (which orders by degrees) once nothing closer in metres can follow.
+pub fn metres_lower_bound(deg: f64, max_abs_lat: f64) -> f64 {
+    // A geodesic between the two points may bulge poleward a little; allow 1°.
+    let lat = (max_abs_lat + 1.0).min(89.9).to_radians();
+    deg.to_radians() * MIN_RADIUS_M * lat.cos()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metres_per_degree_matches_geodesic() {
+        let (mx, my) = metres_per_degree(31.36);
+        let east = Geodesic.distance(Point::new(119.82, 31.36), Point::new(119.83, 31.36));
+        let north = Geodesic.distance(Point::new(119.82, 31.355), Point::new(119.82, 31.365));
+        assert!((mx * 0.01 - east).abs() < 0.01, "{} vs {east}", mx * 0.01);
+        assert!((my * 0.01 - north).abs() < 0.05, "{} vs {north}", my * 0.01);
+    }
+
+    #[test]
+    fn circle_bbox_contains_the_geodesic_circle() {
+        let p = Coord { x: 119.82, y: 31.36 };
+        let r = circle_bbox(p, 1000.0);
+        for bearing in (0..360).step_by(5) {
+            let q = Geodesic.destination(Point(p), bearing as f64, 1000.0);
+            assert!(r.min().x < q.x() && q.x() < r.max().x && r.min().y < q.y() && q.y() < r.max().y);
+        }
+    }
+
+    #[test]
+    fn lower_bound_is_below_true_distance() {
+        let p = Point::new(119.82, 31.36);
+        for bearing in (0..360).step_by(7) {
+            for d in [10.0, 500.0, 5000.0, 50_000.0] {
+                let q = Geodesic.destination(p, bearing as f64, d);
+                let deg = ((q.x() - p.x()).powi(2) + (q.y() - p.y()).powi(2)).sqrt();
+                assert!(metres_lower_bound(deg, q.y().abs().max(p.y().abs())) <= d);
+            }
+        }
+    }
+
+    use geo::Destination;
+}

@@ -1,0 +1,284 @@
+//! GeoJSON import and export (RFC 7946).
+//!
+//! The document is first read as plain JSON and each feature is then converted on its own,
+//! so one malformed feature is reported as that feature (by its 1-based position) instead of
+//! failing the whole file with a byte offset.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use geo_types::Geometry;
+use serde_json::{json, Map, Value as Json};
+
+use super::columns::{self, Target};
+use super::geometry::{check_lon_lat, fit_to_layer, geometry_name, rounded, type_label};
+use super::{attributes, bad_input, read_text, Parsed, RowError};
+use crate::catalog::LayerKind;
+use crate::crs::Crs;
+use crate::error::{Error, Result};
+use crate::feature::{Feature, Value};
+
+/// Reads a GeoJSON file into features and bad features; see [`super::read_features`].
+pub(crate) fn read(path: &Path, kind: &LayerKind, crs: Crs) -> Result<Parsed> {
+    let mut parsed = Parsed::default();
+    let text = read_text(path, &mut parsed.warnings)?;
+    let doc: Json = serde_json::from_str(&text).map_err(|e| bad_input(path, format!("not valid JSON: {e}")))?;
+    if crs == Crs::Wgs84 {
+        check_crs_member(&doc).map_err(|m| bad_input(path, m))?;
+    }
+    let features = top_level_features(doc).map_err(|m| bad_input(path, m))?;
+    let file = path.display().to_string();
+    let mut props = Properties::default();
+    for (i, value) in features.into_iter().enumerate() {
+        match feature(kind, value, crs, &mut props) {
+            Ok(f) => parsed.features.push(f),
+            Err(e) => parsed.bad.push(Error::BadFeature {
+                file: file.clone(),
+                index: i + 1,
+                field: e.field,
+                value: e.value,
+                expected: e.expected,
+            }),
+        }
+    }
+    if !props.unknown.is_empty() {
+        parsed.warnings.push(columns::unknown_warning(kind, &props.unknown));
+    }
+    Ok(parsed)
+}
+
+/// The features of a FeatureCollection, or the one Feature.
+fn top_level_features(doc: Json) -> Result<Vec<Json>, String> {
+    let ty = doc.get("type").and_then(Json::as_str).unwrap_or("").to_owned();
+    match ty.as_str() {
+        "FeatureCollection" => match doc {
+            Json::Object(mut o) => match o.remove("features") {
+                Some(Json::Array(a)) => Ok(a),
+                _ => Err("the FeatureCollection has no \"features\" array".into()),
+            },
+            _ => unreachable!("a value with a \"type\" member is an object"),
+        },
+        "Feature" => Ok(vec![doc]),
+        "" => Err("not GeoJSON: expected an object with \"type\": \"FeatureCollection\"".into()),
+        other => Err(format!(
+            "is a bare {other} geometry, which has no attributes; expected a FeatureCollection or a Feature"
+        )),
+    }
+}
+
+/// Old GeoJSON (2008) could declare another coordinate system in a `crs` member; RFC 7946
+/// dropped it and fixed WGS84 lon/lat. Importing such a file as WGS84 would silently shift
+/// or scramble every feature, so anything but WGS84 (or CGCS2000, which equals it to
+/// centimetres) is refused unless the caller named the system the coordinates are in.
+fn check_crs_member(doc: &Json) -> Result<(), String> {
+    let Some(member) = doc.get("crs").filter(|c| !c.is_null()) else { return Ok(()) };
+    let name = member.pointer("/properties/name").and_then(Json::as_str).unwrap_or("");
+    let last = name.rsplit(':').find(|s| !s.is_empty()).unwrap_or("").to_ascii_lowercase();
+    if matches!(last.as_str(), "crs84" | "4326" | "4490" | "wgs84") {
+        return Ok(());
+    }
+    if let Some(ours) = name.strip_prefix(WARDGIS_CRS_PREFIX) {
+        return Err(format!(
+            "the file declares its coordinates are {ours} (\"crs\": \"{name}\"); import it with --crs {ours}"
+        ));
+    }
+    let shown = if name.is_empty() { member.to_string() } else { name.to_owned() };
+    Err(format!(
+        "the file declares coordinate system {shown}; wardgis reads longitude/latitude in WGS84 \
+         (EPSG:4326/CRS84), CGCS2000, GCJ-02 or BD-09. Reproject it (e.g. ogr2ogr -t_srs EPSG:4326), \
+         or if it is in fact GCJ-02 or BD-09 longitude/latitude, say so with --crs"
+    ))
+}
+
+/// The polygons of a GeoJSON file (FeatureCollection, Feature or bare geometry), in WGS84,
+/// as one MultiPolygon; see [`super::read_area`].
+pub(crate) fn read_area(path: &Path) -> Result<Geometry<f64>> {
+    let text = read_text(path, &mut Vec::new())?;
+    let doc: Json = serde_json::from_str(&text).map_err(|e| bad_input(path, format!("not valid JSON: {e}")))?;
+    check_crs_member(&doc).map_err(|m| bad_input(path, m))?;
+    let gj: geojson::GeoJson = serde_json::from_value(doc).map_err(|e| bad_input(path, format!("not GeoJSON: {e}")))?;
+    let geometries: Vec<Option<geojson::Geometry>> = match gj {
+        geojson::GeoJson::Geometry(g) => vec![Some(g)],
+        geojson::GeoJson::Feature(f) => vec![f.geometry],
+        geojson::GeoJson::FeatureCollection(fc) => fc.features.into_iter().map(|f| f.geometry).collect(),
+    };
+    let mut polygons = Vec::new();
+    for (i, g) in geometries.into_iter().enumerate() {
+        let polygon_only = |what: &str| bad_input(path, format!("feature {}: is {what}; expected a Polygon or MultiPolygon", i + 1));
+        let g = Geometry::<f64>::try_from(g.ok_or_else(|| polygon_only("without geometry"))?)
+            .map_err(|e| bad_input(path, format!("feature {}: {e}", i + 1)))?;
+        check_lon_lat(&g).map_err(|m| bad_input(path, format!("feature {}: geometry {m}", i + 1)))?;
+        match g {
+            Geometry::Polygon(p) => polygons.push(p),
+            Geometry::MultiPolygon(m) => polygons.extend(m.0),
+            other => return Err(polygon_only(&format!("a {}", geometry_name(&other)))),
+        }
+    }
+    if polygons.is_empty() {
+        return Err(bad_input(path, "has no polygons; expected a Polygon or MultiPolygon"));
+    }
+    Ok(geo_types::MultiPolygon(polygons).into())
+}
+
+/// The `crs` member name prefix wardgis writes for GCJ-02 and BD-09 exports, which
+/// RFC 7946 has no way to express.
+const WARDGIS_CRS_PREFIX: &str = "wardgis:";
+
+/// How property keys map to fields, worked out once per distinct key.
+#[derive(Default)]
+struct Properties {
+    targets: HashMap<String, Option<Target>>,
+    /// Keys that map to nothing, in the order first seen.
+    unknown: Vec<String>,
+}
+
+impl Properties {
+    fn target(&mut self, kind: &LayerKind, key: &str) -> Option<Target> {
+        if let Some(t) = self.targets.get(key) {
+            return *t;
+        }
+        let t = columns::resolve(kind, key, false);
+        if t.is_none() {
+            self.unknown.push(key.to_owned());
+        }
+        self.targets.insert(key.to_owned(), t);
+        t
+    }
+}
+
+/// One GeoJSON feature as a wardgis feature, or the first problem in it.
+fn feature(kind: &LayerKind, value: Json, crs: Crs, props: &mut Properties) -> Result<Feature, RowError> {
+    let gf: geojson::Feature = serde_json::from_value(value)
+        .map_err(|e| RowError::new("(feature)", "", format!("is not a valid GeoJSON Feature: {e}")))?;
+    let geometry = geometry(kind, gf.geometry, crs)?;
+    let mut f = Feature::new(geometry);
+    for key in kind.column_names() {
+        f.props.insert(key.to_owned(), Value::Null);
+    }
+    let mut given_by: HashMap<&str, String> = HashMap::new();
+    for (key, v) in gf.properties.iter().flatten() {
+        let Some(target) = props.target(kind, key) else { continue };
+        let Some(column) = target.key(kind) else { continue };
+        let parsed = match target {
+            Target::Field(i) => attributes::parse_json_value(&kind.fields[i], v),
+            _ => builtin_text(v),
+        };
+        let value = parsed.map_err(|why| RowError::new(key, shown(v), why))?;
+        if let Some(first) = given_by.insert(column, key.clone()) {
+            return Err(RowError::new(key, shown(v), format!("field `{column}` is already given by property `{first}`; keep one")));
+        }
+        f.props.insert(column.to_owned(), value);
+    }
+    check_required(kind, &f)?;
+    Ok(f)
+}
+
+/// The feature's geometry, checked against the layer, promoted to multi where the layer
+/// is multi, and converted to WGS84.
+fn geometry(kind: &LayerKind, g: Option<geojson::Geometry>, crs: Crs) -> Result<Geometry<f64>, RowError> {
+    let expected = || format!("expected a {} geometry", type_label(kind.geometry));
+    let g = g.ok_or_else(|| RowError::new("geometry", "null", expected()))?;
+    let type_name = g.value.type_name();
+    let mut g = Geometry::<f64>::try_from(g).map_err(|e| RowError::new("geometry", type_name, format!("{e}; {}", expected())))?;
+    check_lon_lat(&g).map_err(|why| RowError::new("geometry", geometry_name(&g), why))?;
+    crs.geometry_to_wgs84(&mut g);
+    let name = geometry_name(&g);
+    fit_to_layer(kind.geometry, g).map_err(|why| RowError::new("geometry", name, why))
+}
+
+/// A required field with no property at all (an empty one is caught when parsing it).
+fn check_required(kind: &LayerKind, f: &Feature) -> Result<(), RowError> {
+    match kind.fields.iter().find(|fd| fd.required && f.get(&fd.name).is_null()) {
+        None => Ok(()),
+        Some(fd) => Err(RowError::new(
+            columns::field_label(fd),
+            "",
+            format!("is required but missing; expected {}", attributes::accepted(fd)),
+        )),
+    }
+}
+
+/// `name` and `source` from JSON: text, with numbers taken as their digits.
+fn builtin_text(v: &Json) -> Result<Value, String> {
+    match v {
+        Json::Null => Ok(Value::Null),
+        Json::String(s) if s.trim().is_empty() => Ok(Value::Null),
+        Json::String(s) => Ok(Value::Text(s.trim().to_owned())),
+        Json::Number(_) | Json::Bool(_) => Ok(Value::Text(v.to_string())),
+        Json::Array(_) | Json::Object(_) => Err("expected text".into()),
+    }
+}
+
+/// A property value as a user would recognise it in the file: strings without quotes.
+fn shown(v: &Json) -> String {
+    match v {
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// One feature as a GeoJSON Feature, for export and for query results.
+///
+/// `properties` holds every catalog column (`name`, `source` and the layer's fields) under
+/// its catalog name, null when the feature has no value, then the `extra` properties (such
+/// as `distance_m`) in the order given. The feature's `fid`, when it has one, is the GeoJSON
+/// feature `id`. The geometry is written as it is (WGS84), rounded to 7 decimals (≈1 cm).
+pub fn feature_to_geojson(kind: &LayerKind, f: &Feature, extra: &[(&str, Json)]) -> Json {
+    feature_json(kind, f, &f.geometry, extra)
+}
+
+/// A GeoJSON FeatureCollection of features made by [`feature_to_geojson`].
+pub fn feature_collection(features: Vec<Json>) -> Json {
+    json!({ "type": "FeatureCollection", "features": features })
+}
+
+/// `f` as a GeoJSON Feature with geometry `g` (the feature's own, or it converted to
+/// another system), coordinates rounded to 7 decimals.
+fn feature_json(kind: &LayerKind, f: &Feature, g: &Geometry<f64>, extra: &[(&str, Json)]) -> Json {
+    let geometry = geojson::Geometry::new(geojson::GeometryValue::from(&rounded(g)));
+    let mut props = Map::new();
+    for key in kind.column_names() {
+        props.insert(key.to_owned(), f.get(key).to_json());
+    }
+    for (k, v) in extra {
+        props.insert((*k).to_owned(), v.clone());
+    }
+    let mut obj = Map::new();
+    obj.insert("type".into(), "Feature".into());
+    if let Some(fid) = f.fid {
+        obj.insert("id".into(), fid.into());
+    }
+    obj.insert("geometry".into(), serde_json::to_value(geometry).unwrap_or(Json::Null));
+    obj.insert("properties".into(), Json::Object(props));
+    Json::Object(obj)
+}
+
+/// The GeoJSON bytes of `features`, one feature per line (small, and readable in a diff).
+/// A GCJ-02 or BD-09 export gets a `crs` member naming its system, so that importing it
+/// again without `--crs` is refused instead of shifting everything by hundreds of metres.
+pub(crate) fn write(kind: &LayerKind, features: &[Feature], crs: Crs) -> Result<Vec<u8>> {
+    let mut out = String::from("{\"type\":\"FeatureCollection\",\n");
+    if let Some(name) = crs_member_name(crs) {
+        let member = json!({ "type": "name", "properties": { "name": name } });
+        out.push_str(&format!("\"crs\":{member},\n"));
+    }
+    out.push_str("\"features\":[");
+    for (i, f) in features.iter().enumerate() {
+        let mut g = f.geometry.clone();
+        crs.geometry_from_wgs84(&mut g);
+        let text = serde_json::to_string(&feature_json(kind, f, &g, &[]))
+            .map_err(|e| Error::Invalid(format!("cannot write GeoJSON: {e}")))?;
+        out.push_str(if i == 0 { "\n" } else { ",\n" });
+        out.push_str(&text);
+    }
+    out.push_str("\n]}\n");
+    Ok(out.into_bytes())
+}
+
+fn crs_member_name(crs: Crs) -> Option<String> {
+    match crs {
+        Crs::Wgs84 | Crs::Cgcs2000 => None,
+        Crs::Gcj02 => Some(format!("{WARDGIS_CRS_PREFIX}gcj02")),
+        Crs::Bd09 => Some(format!("{WARDGIS_CRS_PREFIX}bd09")),
+    }
+}

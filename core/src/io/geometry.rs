@@ -1,0 +1,89 @@
+//! Geometry checks shared by the readers and writers.
+
+use geo::{CoordsIter, MapCoords};
+use geo_types::{Coord, Geometry, MultiLineString, MultiPoint, MultiPolygon};
+
+use crate::catalog::GeometryType;
+
+/// The geometry as the layer stores it: single parts become one-part multis in multi layers,
+/// so a layer's table holds one geometry type as GeoPackage requires. `Err` says what the
+/// layer takes when the geometry does not fit.
+pub(crate) fn fit_to_layer(ty: GeometryType, g: Geometry<f64>) -> Result<Geometry<f64>, String> {
+    if !ty.accepts(&g) {
+        return Err(format!("expected a {} geometry", type_label(ty)));
+    }
+    Ok(match (ty, g) {
+        (GeometryType::MultiPoint, Geometry::Point(p)) => MultiPoint(vec![p]).into(),
+        (GeometryType::MultiLineString, Geometry::LineString(l)) => MultiLineString(vec![l]).into(),
+        (GeometryType::MultiPolygon, Geometry::Polygon(p)) => MultiPolygon(vec![p]).into(),
+        (_, g) => g,
+    })
+}
+
+/// The GeoJSON/WKT name of a layer's geometry type, and the single-part form it also takes.
+pub(crate) fn type_label(ty: GeometryType) -> &'static str {
+    match ty {
+        GeometryType::Point => "Point",
+        GeometryType::LineString => "LineString",
+        GeometryType::Polygon => "Polygon",
+        GeometryType::MultiPoint => "MultiPoint (or Point)",
+        GeometryType::MultiLineString => "MultiLineString (or LineString)",
+        GeometryType::MultiPolygon => "MultiPolygon (or Polygon)",
+    }
+}
+
+/// The GeoJSON/WKT type name of a geometry, for messages.
+pub(crate) fn geometry_name(g: &Geometry<f64>) -> &'static str {
+    match g {
+        Geometry::Point(_) => "Point",
+        Geometry::Line(_) => "Line",
+        Geometry::LineString(_) => "LineString",
+        Geometry::Polygon(_) => "Polygon",
+        Geometry::MultiPoint(_) => "MultiPoint",
+        Geometry::MultiLineString(_) => "MultiLineString",
+        Geometry::MultiPolygon(_) => "MultiPolygon",
+        Geometry::GeometryCollection(_) => "GeometryCollection",
+        Geometry::Rect(_) => "Rect",
+        Geometry::Triangle(_) => "Triangle",
+    }
+}
+
+/// Checks that every coordinate is a longitude/latitude. Projected coordinates (metres in a
+/// Gauss–Krüger zone, say) are the usual cause of a failure, so the message says so.
+pub(crate) fn check_lon_lat(g: &Geometry<f64>) -> Result<(), String> {
+    let bad = g.coords_iter().find(|c| !lon_ok(c.x) || !lat_ok(c.y));
+    match bad {
+        None if g.coords_iter().next().is_none() => Err("is empty; expected at least one coordinate".into()),
+        None => Ok(()),
+        Some(c) => Err(format!(
+            "has coordinate ({}, {}) outside longitude -180..180 / latitude -90..90; \
+             expected longitude/latitude degrees (projected coordinates must be converted first)",
+            c.x, c.y
+        )),
+    }
+}
+
+pub(crate) fn lon_ok(x: f64) -> bool {
+    x.is_finite() && (-180.0..=180.0).contains(&x)
+}
+
+pub(crate) fn lat_ok(y: f64) -> bool {
+    y.is_finite() && (-90.0..=90.0).contains(&y)
+}
+
+/// Digits kept on export: 1e-7 degrees is about 1 cm, finer than any survey of a facility.
+pub(crate) const DECIMALS: i32 = 7;
+
+pub(crate) fn round_coord(c: Coord<f64>) -> Coord<f64> {
+    Coord { x: round(c.x), y: round(c.y) }
+}
+
+pub(crate) fn round(v: f64) -> f64 {
+    let k = 10f64.powi(DECIMALS);
+    (v * k).round() / k
+}
+
+/// The geometry with every coordinate rounded to [`DECIMALS`].
+pub(crate) fn rounded(g: &Geometry<f64>) -> Geometry<f64> {
+    g.map_coords(round_coord)
+}

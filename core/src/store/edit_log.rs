@@ -1,0 +1,173 @@
+//! The edit log: every user action is one transaction and one row in `wardgis_actions`, with
+//! the before and after of each feature it touched in `wardgis_edit_log` (as GeoJSON text).
+//! The log is what makes undo possible and what tells a reviewer who changed what, and when.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::catalog::{FieldType, LayerKind};
+use crate::error::{Error, Result};
+use crate::feature::{Feature, Value};
+
+/// One recorded action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    pub id: i64,
+    pub at: String,
+    pub kind: String,
+    pub layer: Option<String>,
+    pub summary: String,
+    /// The id of the undo action that reversed this one, if any.
+    pub undone_by: Option<i64>,
+}
+
+/// What a logged change did to one feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Insert,
+    Update,
+    Delete,
+}
+
+impl Op {
+    fn as_str(self) -> &'static str {
+        match self {
+            Op::Insert => "insert",
+            Op::Update => "update",
+            Op::Delete => "delete",
+        }
+    }
+    fn parse(s: &str) -> Option<Op> {
+        match s {
+            "insert" => Some(Op::Insert),
+            "update" => Some(Op::Update),
+            "delete" => Some(Op::Delete),
+            _ => None,
+        }
+    }
+}
+
+/// One logged change, with the feature as it was and as it became.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub layer: String,
+    pub fid: i64,
+    pub op: Op,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+pub fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Starts an action inside the caller's transaction; returns its id.
+pub fn begin_action(conn: &Connection, kind: &str, layer: Option<&str>, summary: &str) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO wardgis_actions (at, kind, layer, summary) VALUES (?1, ?2, ?3, ?4)",
+        params![now(), kind, layer, summary],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Prepared writer for the changes of one action.
+pub struct LogWriter<'c> {
+    stmt: rusqlite::Statement<'c>,
+    action: i64,
+}
+
+impl<'c> LogWriter<'c> {
+    pub fn new(conn: &'c Connection, action: i64) -> Result<Self> {
+        let stmt = conn.prepare(
+            "INSERT INTO wardgis_edit_log (action_id, layer, fid, op, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        Ok(LogWriter { stmt, action })
+    }
+
+    pub fn record(&mut self, layer: &str, fid: i64, op: Op, before: Option<&Feature>, after: Option<&Feature>) -> Result<()> {
+        let enc = |f: Option<&Feature>| f.map(|f| feature_json(f).to_string());
+        self.stmt.execute(params![self.action, layer, fid, op.as_str(), enc(before), enc(after)])?;
+        Ok(())
+    }
+}
+
+/// A feature as a GeoJSON Feature value (geometry and properties; the id is the row's fid).
+pub fn feature_json(f: &Feature) -> serde_json::Value {
+    let geometry = geojson::Geometry::from(&f.geometry);
+    let props: serde_json::Map<String, serde_json::Value> =
+        f.props.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
+    serde_json::json!({ "type": "Feature", "id": f.fid, "geometry": geometry, "properties": props })
+}
+
+/// Reads a feature back from [`feature_json`], typing values from the catalog.
+pub fn feature_from_json(kind: &LayerKind, v: &serde_json::Value) -> Result<Feature> {
+    let bad = |m: &str| Error::Project { path: "edit log".into(), message: format!("layer `{}`: {m}", kind.id) };
+    let gj: geojson::Geometry =
+        serde_json::from_value(v["geometry"].clone()).map_err(|e| bad(&format!("bad geometry: {e}")))?;
+    let geometry = geo_types::Geometry::try_from(gj).map_err(|e| bad(&format!("bad geometry: {e}")))?;
+    let mut f = Feature { fid: v["id"].as_i64(), geometry, props: Default::default() };
+    if let Some(props) = v["properties"].as_object() {
+        for (k, j) in props {
+            let ty = kind.field(k).map(|d| d.ty).unwrap_or(FieldType::Text);
+            let value = match (ty, j) {
+                (_, serde_json::Value::Null) => continue,
+                (FieldType::Integer, j) => j.as_i64().map(Value::Integer),
+                (FieldType::Real, j) => j.as_f64().map(Value::Real),
+                (FieldType::Boolean, j) => j.as_bool().map(Value::Boolean),
+                (FieldType::Date, j) => j.as_str().map(|s| Value::Date(s.to_owned())),
+                (_, j) => j.as_str().map(|s| Value::Text(s.to_owned())),
+            };
+            f.props.insert(k.clone(), value.ok_or_else(|| bad(&format!("bad value for `{k}`: {j}")))?);
+        }
+    }
+    Ok(f)
+}
+
+/// The most recent action that has not been undone and is not itself an undo.
+pub fn last_undoable(conn: &Connection) -> Result<Option<Action>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, at, kind, layer, summary, undone_by FROM wardgis_actions
+             WHERE undone_by IS NULL AND kind != 'undo' ORDER BY id DESC LIMIT 1",
+            [],
+            row_to_action,
+        )
+        .optional()?)
+}
+
+/// The changes of one action, in the order they were made.
+pub fn changes(conn: &Connection, action: i64) -> Result<Vec<Change>> {
+    let mut stmt = conn.prepare(
+        "SELECT layer, fid, op, before, after FROM wardgis_edit_log WHERE action_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([action], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, Option<String>>(4)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (layer, fid, op, before, after) = row?;
+        let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+        let op = Op::parse(&op).ok_or_else(|| Error::Project { path: "edit log".into(), message: format!("unknown op `{op}`") })?;
+        out.push(Change { layer, fid, op, before: parse(before), after: parse(after) });
+    }
+    Ok(out)
+}
+
+pub fn mark_undone(conn: &Connection, action: i64, by: i64) -> Result<()> {
+    conn.execute("UPDATE wardgis_actions SET undone_by = ?2 WHERE id = ?1", params![action, by])?;
+    Ok(())
+}
+
+/// The latest `limit` actions, newest first.
+pub fn recent(conn: &Connection, limit: usize) -> Result<Vec<Action>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, at, kind, layer, summary, undone_by FROM wardgis_actions ORDER BY id DESC LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit as i64], row_to_action)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn row_to_action(r: &rusqlite::Row<'_>) -> rusqlite::Result<Action> {
+    Ok(Action { id: r.get(0)?, at: r.get(1)?, kind: r.get(2)?, layer: r.get(3)?, summary: r.get(4)?, undone_by: r.get(5)? })
+}

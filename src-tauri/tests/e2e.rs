@@ -1,0 +1,271 @@
+//! End-to-end tests of the real desktop window: the built `wardgis-desktop` binary is started
+//! under Xvfb by tauri-driver (WebKitWebDriver) and driven over WebDriver, as a user would.
+//!
+//! One test drives one window through the whole story, because starting WebKit costs seconds:
+//! the map reaches `idle`; each facility layer has rendered features; clicking a charger shows
+//! its name in the side panel; hiding a layer removes its features; switching the language
+//! changes the labels; bad tile requests get 4xx and the app keeps running; a screenshot.
+//!
+//! Needs Xvfb, tauri-driver and WebKitWebDriver (scripts/install-deps.sh installs them) and
+//! ui/dist built (scripts/test.sh builds it).
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+/// Kills a child process when the test ends, however it ends.
+struct Reaper(Child);
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn require(tool: &str) -> PathBuf {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths).map(|d| d.join(tool)).find(|p| p.is_file())
+    });
+    let home_cargo = std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo/bin").join(tool));
+    found
+        .or(home_cargo.filter(|p| p.is_file()))
+        .unwrap_or_else(|| panic!("`{tool}` not found; run scripts/install-deps.sh (it installs Xvfb, WebKitWebDriver and tauri-driver)"))
+}
+
+/// Starts Xvfb on a free display number unless a display is already there.
+fn display() -> (String, Option<Reaper>) {
+    if let Ok(d) = std::env::var("WARDGIS_E2E_DISPLAY") {
+        return (d, None);
+    }
+    let xvfb = require("Xvfb");
+    for n in 90..120 {
+        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+            continue;
+        }
+        let child = Command::new(&xvfb)
+            .args([format!(":{n}"), "-screen".into(), "0".into(), "1280x900x24".into(), "-nolisten".into(), "tcp".into()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start Xvfb");
+        let reaper = Reaper(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+                return (format!(":{n}"), Some(reaper));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("Xvfb :{n} did not start");
+    }
+    panic!("no free X display number");
+}
+
+async fn connect(port: u16) -> Client {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let caps = json!({
+            "browserName": "wry",
+            "tauri:options": { "application": env!("CARGO_BIN_EXE_wardgis-desktop"), "args": [demo_project()] }
+        });
+        let caps: serde_json::Map<String, Value> = caps.as_object().unwrap().clone();
+        match ClientBuilder::native().capabilities(caps).connect(&format!("http://127.0.0.1:{port}")).await {
+            Ok(c) => return c,
+            Err(e) if Instant::now() < deadline => {
+                eprintln!("waiting for tauri-driver: {e}");
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            Err(e) => panic!("cannot start a WebDriver session: {e}"),
+        }
+    }
+}
+
+/// A fresh demo project for this run, made by the real CLI path (core's demo generator).
+fn demo_project() -> String {
+    static PATH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("wardgis-e2e-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("demo.gpkg");
+        let _ = std::fs::remove_file(&path);
+        let catalog = wardgis::Catalog::discover().unwrap();
+        wardgis::demo::create_project(&path, catalog, wardgis::demo::DEMO_SEED).unwrap();
+        path.to_string_lossy().into_owned()
+    })
+    .clone()
+}
+
+async fn js(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+}
+
+async fn wait_for(c: &Client, what: &str, script: &str, timeout: Duration) -> Value {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let v = js(c, script).await;
+        if !(v.is_null() || v == json!(false)) {
+            return v;
+        }
+        if Instant::now() > deadline {
+            panic!("timed out waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until MapLibre has drawn everything it asked for after a change.
+async fn settle(c: &Client) {
+    js(c, "window.__idle = false; window.wardgis.map.once('idle', () => window.__idle = true); window.wardgis.map.triggerRepaint(); return true").await;
+    wait_for(c, "map idle", "return window.__idle === true", Duration::from_secs(20)).await;
+}
+
+const FACILITIES: [&str; 5] = ["billboards", "chargers", "bike_stations", "drying_areas", "waste_points"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desktop_window_works_end_to_end() {
+    let (display, _xvfb) = display();
+    let tauri_driver = require("tauri-driver");
+    let webkit_driver = require("WebKitWebDriver");
+    let (port, native_port) = (free_port(), free_port());
+    let _driver = Reaper(
+        Command::new(tauri_driver)
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .arg("--native-driver")
+            .arg(webkit_driver)
+            .env("DISPLAY", &display)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start tauri-driver"),
+    );
+    demo_project();
+    let launched = Instant::now();
+    let c = connect(port).await;
+
+    // 1. The map reaches its first idle; cold start is reported, not asserted.
+    wait_for(&c, "the map's first idle", "return window.wardgis && window.wardgis.ready", Duration::from_secs(60)).await;
+    let to_idle = launched.elapsed();
+    let in_page = js(&c, "return window.wardgis.firstIdleMs").await;
+    eprintln!("COLD START: launch to first idle {:.2} s (page start to idle {} ms)", to_idle.as_secs_f64(), in_page);
+    settle(&c).await;
+
+    // 2. Every facility layer has rendered features.
+    for layer in FACILITIES {
+        let n = js(&c, &format!("return window.wardgis.map.queryRenderedFeatures({{layers: ['{layer}']}}).length")).await;
+        assert!(n.as_u64().unwrap_or(0) > 0, "{layer} rendered no features");
+    }
+    // The basemap and context layers are drawn too.
+    for layer in ["roads", "water", "blocks", "communities"] {
+        let n = js(&c, &format!("return window.wardgis.map.queryRenderedFeatures({{layers: ['{layer}']}}).length")).await;
+        assert!(n.as_u64().unwrap_or(0) > 0, "{layer} rendered no features");
+    }
+
+    // 3. Click a charger that no other feature covers; the side panel shows its name.
+    js(&c, "const m = window.wardgis.map; const c = m.getCenter(); m.jumpTo({center: c, zoom: Math.max(m.getZoom(), 15)}); return true").await;
+    settle(&c).await;
+    let target = js(&c, r#"
+        const m = window.wardgis.map;
+        const clickable = window.wardgis.info.layers.filter(l => l.kind.group !== 'basemap' && l.kind.id !== 'county').map(l => l.kind.id);
+        const canvas = m.getCanvas().getBoundingClientRect();
+        for (const f of m.queryRenderedFeatures({layers: ['chargers']})) {
+            const p = m.project(f.geometry.coordinates);
+            if (p.x < 20 || p.y < 20 || p.x > canvas.width - 60 || p.y > canvas.height - 60) continue;
+            const near = m.queryRenderedFeatures([[p.x - 8, p.y - 8], [p.x + 8, p.y + 8]], {layers: clickable});
+            const points = near.filter(h => h.geometry.type === 'Point');
+            if (points.length === 1 && points[0].id === f.id) {
+                return {x: p.x, y: p.y, w: canvas.width, h: canvas.height, name: f.properties.name, fid: f.id};
+            }
+        }
+        return null;"#).await;
+    assert!(!target.is_null(), "no charger stands alone on screen to click");
+    let (x, y) = (target["x"].as_f64().unwrap(), target["y"].as_f64().unwrap());
+    let (w, h) = (target["w"].as_f64().unwrap(), target["h"].as_f64().unwrap());
+    let canvas = c.find(Locator::Css("#map canvas")).await.expect("map canvas");
+    let click = MouseActions::new("mouse".to_owned())
+        .then(PointerAction::MoveToElement {
+            element: canvas,
+            duration: None,
+            x: (x - w / 2.0).round() as i64,
+            y: (y - h / 2.0).round() as i64,
+        })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+    c.perform_actions(click).await.expect("click on the map");
+    let shown = wait_for(
+        &c,
+        "the feature panel",
+        "const p = document.getElementById('feature-panel'); return !p.hidden && document.getElementById('feature-heading').textContent",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(shown, target["name"], "the side panel names the clicked charger");
+    let panel_fid = js(&c, "return document.getElementById('feature-panel').dataset.fid").await;
+    assert_eq!(panel_fid.as_str().unwrap(), target["fid"].to_string());
+    let labels = js(&c, "return [...document.querySelectorAll('#feature-table th')].map(t => t.textContent)").await;
+    assert!(labels.as_array().unwrap().iter().any(|l| l == "车辆类型"), "catalog labels in Chinese: {labels}");
+
+    // 4. Switch the language: the layer heading, the layer names and the panel's labels change.
+    assert_eq!(js(&c, "return document.getElementById('layers-heading').textContent").await, "图层");
+    c.find(Locator::Id("lang-toggle")).await.unwrap().click().await.unwrap();
+    assert_eq!(js(&c, "return document.getElementById('layers-heading').textContent").await, "Layers");
+    wait_for(&c, "English field labels", "return [...document.querySelectorAll('#feature-table th')].some(t => t.textContent === 'Vehicle type')", Duration::from_secs(5)).await;
+    let row = js(&c, "return document.querySelector('.layer-row[data-layer=chargers] .layer-name').textContent").await;
+    assert_eq!(row, "Charging piles");
+    c.find(Locator::Id("lang-toggle")).await.unwrap().click().await.unwrap();
+    assert_eq!(js(&c, "return document.getElementById('layers-heading').textContent").await, "图层");
+
+    // 5. Toggle chargers off: their features are gone; on again: back.
+    c.find(Locator::Css("input[data-layer=chargers]")).await.unwrap().click().await.unwrap();
+    settle(&c).await;
+    let n = js(&c, "return window.wardgis.map.queryRenderedFeatures({layers: ['chargers']}).length").await;
+    assert_eq!(n, json!(0), "hidden chargers still rendered");
+    assert_eq!(js(&c, "return window.wardgis.map.getLayoutProperty('chargers', 'visibility')").await, "none");
+    c.find(Locator::Css("input[data-layer=chargers]")).await.unwrap().click().await.unwrap();
+    settle(&c).await;
+    let n = js(&c, "return window.wardgis.map.queryRenderedFeatures({layers: ['chargers']}).length").await;
+    assert!(n.as_u64().unwrap() > 0);
+
+    // 6. Bad tile requests get 4xx, and the app keeps running.
+    let statuses = c
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            const urls = ['tiles://localhost/../../etc/passwd', 'tiles://localhost/%2e%2e/%2e%2e/etc/passwd',
+                'tiles://localhost/nosuchlayer/14/13645/6693.pbf', 'tiles://localhost/chargers/99/1/1.pbf',
+                'tiles://localhost/chargers/14/abc/1.pbf', 'tiles://localhost/chargers/3/9/1.pbf',
+                'tiles://localhost/chargers/14/13645/6693.pbf'];
+            Promise.all(urls.map(u => fetch(u).then(r => r.status, e => 'error: ' + e)))
+                .then(s => done(s), e => done(String(e)));"#,
+            vec![],
+        )
+        .await
+        .expect("fetch tiles");
+    let statuses = statuses.as_array().expect("statuses").clone();
+    for (i, s) in statuses.iter().take(6).enumerate() {
+        let code = s.as_u64().unwrap_or_else(|| panic!("request {i} failed outright: {s}"));
+        assert!((400..500).contains(&code), "request {i} answered {code}");
+    }
+    assert_eq!(statuses[6], json!(200), "a good tile after the bad ones");
+    settle(&c).await;
+    assert_eq!(js(&c, "return window.wardgis.ready").await, json!(true));
+
+    // 7. A screenshot of the whole window with every layer on, over the old town's centre.
+    js(&c, "window.wardgis.map.jumpTo({center: [119.82, 31.36], zoom: 14.2}); return true").await;
+    settle(&c).await;
+    let png = c.screenshot().await.expect("screenshot");
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wardgis-e2e.png");
+    std::fs::write(&out, &png).unwrap();
+    eprintln!("SCREENSHOT: {}", out.display());
+    if std::env::var_os("WARDGIS_UPDATE_SCREENSHOT").is_some() {
+        std::fs::write(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshot.png"), &png).unwrap();
+    }
+    c.close().await.unwrap();
+}

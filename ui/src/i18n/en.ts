@@ -1,0 +1,23 @@
+// Every string the page shows, in English.
+import type { Strings } from './zh-CN';
+
+export const en: Strings = {
+  appTitle: 'wardgis city-management GIS',
+  openProject: 'File › Open…',
+  switchLanguage: '中文',
+  layers: 'Layers',
+  groups: { facility: 'Managed facilities', context: 'Units and places', basemap: 'Basemap' },
+  featureCount: (n: number) => `${n}`,
+  syntheticNote: 'Streets and facilities of the demo district are generated (source = synthetic-demo); the county outline is real.',
+  cursor: (lon: string, lat: string) => `Lon ${lon}  Lat ${lat}`,
+  attributes: 'Attributes',
+  fid: 'Feature id',
+  name: 'Name',
+  source: 'Source',
+  yes: 'yes',
+  no: 'no',
+  empty: '—',
+  loading: 'Loading…',
+  openFailed: (msg: string) => `Could not open: ${msg}`,
+  projectFilter: 'GeoPackage project',
+};

@@ -51,7 +51,7 @@ pub fn parse_path(path: &str) -> Result<TileRequest, String> {
 pub fn handle(ctx: UriSchemeContext<'_, Wry>, request: Request<Vec<u8>>, responder: UriSchemeResponder) {
     let app = ctx.app_handle().clone();
     std::thread::spawn(move || {
-        let response = match std::panic::catch_unwind(|| respond(&app, request.uri().path())) {
+        let response = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| respond(&app, request.uri().path()))) {
             Ok(r) => r,
             Err(_) => text(StatusCode::INTERNAL_SERVER_ERROR, "tile cutting failed".into()),
         };

@@ -12,7 +12,7 @@ const LABELS: Record<string, { placement: 'point' | 'line'; size: number; color:
   subdistricts: { placement: 'point', size: 16, color: '#333333', minzoom: 11 },
   communities: { placement: 'point', size: 13, color: '#6b4e16', minzoom: 13 },
   water: { placement: 'point', size: 12, color: '#1f5f8b', minzoom: 13 },
-  roads: { placement: 'line', size: 12, color: '#444444', minzoom: 14 },
+  roads: { placement: 'line', size: 12, color: '#444444', minzoom: 13 },
   smart_streets: { placement: 'point', size: 13, color: '#01665e', minzoom: 13 },
   markets: { placement: 'point', size: 11, color: '#54278f', minzoom: 15 },
   schools: { placement: 'point', size: 11, color: '#a35200', minzoom: 15 },

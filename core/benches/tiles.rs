@@ -6,8 +6,9 @@
 //!   plus a uniform background over the demo district's county), the tiles over its densest
 //!   spot.
 //!
-//! The 1M-point project takes a while to write, so it is kept between runs in
-//! `target/bench-data/` (delete it to rebuild).
+//! The 1M-point project takes a while to write (about a minute), so it is kept between runs in
+//! `target/bench-data/` (delete it to rebuild). Run as a smoke test (`cargo test
+//! --all-targets`, without `--bench`), the big layer has 20 000 points instead.
 //!
 //! `cargo bench -p wardgis --bench tiles`; results go in docs/BENCHMARKS.md.
 
@@ -62,12 +63,12 @@ fn bench_data_dir() -> PathBuf {
     dir
 }
 
-/// The 1M-charger project, written once and reused.
-fn million_project() -> Project {
-    let path = bench_data_dir().join("tiles-1M-chargers-v1.gpkg");
+/// A project of `n` clustered chargers, written once and reused.
+fn big_project(n: usize) -> Project {
+    let path = bench_data_dir().join(format!("tiles-{n}-chargers-v1.gpkg"));
     if path.is_file() {
         if let Ok(p) = Project::open(&path, Catalog::embedded()) {
-            if matches!(p.index("chargers").map(|i| i.len()), Ok(n) if n == N) {
+            if matches!(p.index("chargers").map(|i| i.len()), Ok(len) if len == n) {
                 return p;
             }
         }
@@ -77,7 +78,7 @@ fn million_project() -> Project {
     let _ = std::fs::remove_file(&partial);
     let t = Instant::now();
     let mut p = Project::create(&partial, Catalog::embedded()).expect("create bench project");
-    p.insert("chargers", chargers(N, 42), "bench: 1M clustered chargers").expect("insert");
+    p.insert("chargers", chargers(n, 42), &format!("bench: {n} clustered chargers")).expect("insert");
     drop(p);
     std::fs::rename(&partial, &path).expect("rename bench project");
     eprintln!("wrote {} in {:.1?}", path.display(), t.elapsed());
@@ -145,12 +146,14 @@ fn bench(c: &mut Criterion) {
     }
     g.finish();
 
-    let million = million_project();
+    // `cargo bench` passes --bench; `cargo test --all-targets` runs this once as a smoke test.
+    let n = if std::env::args().any(|a| a == "--bench") { N } else { 20_000 };
+    let big = big_project(n);
     let mut g = c.benchmark_group("tiles_1M_points");
-    for t in busiest(&million, &["chargers"], 15) {
-        eprintln!("1M chargers {}", describe(&million, &["chargers"], t));
+    for t in busiest(&big, &["chargers"], 15) {
+        eprintln!("{n} chargers {}", describe(&big, &["chargers"], t));
         g.bench_function(format!("chargers_z{}", t.z), |b| {
-            b.iter(|| black_box(tiles::layer_tile(&million, "chargers", t).unwrap()))
+            b.iter(|| black_box(tiles::layer_tile(&big, "chargers", t).unwrap()))
         });
     }
     g.finish();

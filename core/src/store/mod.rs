@@ -107,8 +107,12 @@ impl Project {
 
     fn finish_open(conn: Connection, path: &Path, catalog: Catalog) -> Result<Project> {
         conn.pragma_update(None, "foreign_keys", true)?;
-        // `rarray(?)`: a list of fids as one parameter (see `attributes_for`).
+        // `rarray(?)`: a list of fids as one parameter (see `attributes_each`).
         rusqlite::vtab::array::load_module(&conn)?;
+        // Read pages through a memory map (up to 1 GiB of the file): a vector tile reads
+        // thousands of rows at scattered places, and the map spares a system call and a copy
+        // per page (a fifth of a dense tile's time). Writes still go through the journal.
+        conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
         let mut p = Project { conn, path: path.to_owned(), catalog, indexes: BTreeMap::new() };
         let ids: Vec<String> = p.catalog.ids().into_iter().map(str::to_owned).collect();
         for id in ids {
@@ -183,23 +187,40 @@ impl Project {
 
     /// The attribute values (no geometry) of the features with these fids, in ascending fid
     /// order, in one query; fids the layer does not have are left out. Much cheaper than
-    /// [`Project::features_by_fid`] for many features (vector tiles): no geometry is decoded
-    /// and no name is allocated per value.
+    /// [`Project::features_by_fid`] for many features: no geometry is decoded.
     pub fn attributes_for(&self, layer: &str, fids: &[i64]) -> Result<Vec<AttributeRow>> {
+        let mut out = Vec::with_capacity(fids.len());
+        self.attributes_each(layer, fids, |fid, values| {
+            out.push(AttributeRow { fid, values: values.to_vec() });
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Like [`Project::attributes_for`], but hands each feature's values to `visit` (fid, then
+    /// one value per column in [`LayerKind::column_names`] order) instead of collecting them,
+    /// reusing one buffer: reading thousands of rows (a vector tile) allocates almost nothing.
+    pub fn attributes_each(
+        &self,
+        layer: &str,
+        fids: &[i64],
+        mut visit: impl FnMut(i64, &[crate::feature::Value]) -> Result<()>,
+    ) -> Result<()> {
         let kind = self.catalog.kind(layer)?;
         if fids.is_empty() {
-            return Ok(Vec::new());
+            return Ok(());
         }
+        let types = rows::column_types(kind);
         let list: rusqlite::vtab::array::Array =
             std::rc::Rc::new(fids.iter().map(|f| rusqlite::types::Value::Integer(*f)).collect());
         let mut stmt = self.conn.prepare_cached(&rows::select_attributes_sql(kind, "WHERE fid IN rarray(?1) ORDER BY fid"))?;
         let mut rows = stmt.query([list])?;
-        let mut out = Vec::with_capacity(fids.len());
+        let mut values = Vec::with_capacity(types.len());
         while let Some(row) = rows.next()? {
-            let (fid, values) = rows::read_attributes(kind, row)?;
-            out.push(AttributeRow { fid, values });
+            let fid = rows::read_attributes_into(&types, row, &mut values)?;
+            visit(fid, &values)?;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Adds features as one action; returns their new fids. Geometries must fit the layer's

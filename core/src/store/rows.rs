@@ -80,16 +80,49 @@ pub fn read_row(kind: &LayerKind, row: &Row<'_>) -> Result<Feature> {
     Ok(f)
 }
 
-/// Reads one row of [`select_attributes_sql`]: the fid, then every column's value (null
-/// included) in [`LayerKind::column_names`] order.
-pub fn read_attributes(kind: &LayerKind, row: &Row<'_>) -> Result<(i64, Vec<Value>)> {
+/// The type each column of [`select_attributes_sql`] is read as (after the fid), in
+/// [`LayerKind::column_names`] order; the built-in `name` and `source` are text.
+pub fn column_types(kind: &LayerKind) -> Vec<FieldType> {
+    kind.column_names().map(|col| kind.field(col).map(|d| d.ty).unwrap_or(FieldType::Text)).collect()
+}
+
+/// Reads one row of [`select_attributes_sql`] into `values` (one per column, null included),
+/// reusing the text buffers already there, so that reading many rows allocates almost
+/// nothing; returns the fid.
+pub fn read_attributes_into(types: &[FieldType], row: &Row<'_>, values: &mut Vec<Value>) -> Result<i64> {
     let fid: i64 = row.get(0)?;
-    let mut values = Vec::with_capacity(kind.fields.len() + 2);
-    for (i, col) in kind.column_names().enumerate() {
-        let ty = kind.field(col).map(|d| d.ty).unwrap_or(FieldType::Text);
-        values.push(from_sql(ty, row.get_ref(i + 1)?));
+    values.resize(types.len(), Value::Null);
+    for (i, (ty, slot)) in types.iter().zip(values.iter_mut()).enumerate() {
+        let v = row.get_ref(i + 1)?;
+        match (ty, v) {
+            (FieldType::Boolean, _) | (_, ValueRef::Null | ValueRef::Integer(_) | ValueRef::Real(_) | ValueRef::Blob(_)) => {
+                *slot = from_sql(*ty, v)
+            }
+            (FieldType::Date, ValueRef::Text(t)) => set_text(slot, date_prefix(&String::from_utf8_lossy(t)), true),
+            (_, ValueRef::Text(t)) => set_text(slot, &String::from_utf8_lossy(t), false),
+        }
     }
-    Ok((fid, values))
+    Ok(fid)
+}
+
+/// Sets `slot` to a text (or date) value, reusing its buffer when it holds one.
+fn set_text(slot: &mut Value, text: &str, date: bool) {
+    match slot {
+        Value::Text(buf) if !date => {
+            buf.clear();
+            buf.push_str(text);
+        }
+        Value::Date(buf) if date => {
+            buf.clear();
+            buf.push_str(text);
+        }
+        _ => *slot = if date { Value::Date(text.to_owned()) } else { Value::Text(text.to_owned()) },
+    }
+}
+
+/// The `YYYY-MM-DD` part of a stored date (GDAL may store a time after it).
+fn date_prefix(s: &str) -> &str {
+    s.char_indices().nth(10).map_or(s, |(i, _)| &s[..i])
 }
 
 fn from_sql(ty: FieldType, v: ValueRef<'_>) -> Value {
@@ -105,7 +138,7 @@ fn from_sql(ty: FieldType, v: ValueRef<'_>) -> Value {
         (FieldType::Integer, ValueRef::Real(r)) => Value::Integer(r.round() as i64),
         (FieldType::Real, ValueRef::Real(r)) => Value::Real(r),
         (FieldType::Real, ValueRef::Integer(i)) => Value::Real(i as f64),
-        (FieldType::Date, ValueRef::Text(t)) => Value::Date(text(t).chars().take(10).collect()),
+        (FieldType::Date, ValueRef::Text(t)) => Value::Date(date_prefix(&text(t)).to_owned()),
         (_, ValueRef::Text(t)) => Value::Text(text(t)),
         (_, ValueRef::Integer(i)) => Value::Integer(i),
         (_, ValueRef::Real(r)) => Value::Real(r),

@@ -7,7 +7,7 @@ use geo_types::{Coord, Geometry, LineString, MultiPolygon, Polygon};
 
 use super::clip::{clip_line, clip_polygons, ClipBox};
 use super::encode::TileGeometry;
-use super::simplify::{snap, snap_line, snap_polygons, thin_points, thinning_cell};
+use super::simplify::{snap, snap_line, snap_polygons, thin_points, MAX_POINTS};
 use super::tile_id::{TileFrame, TileId, EXTENT};
 use super::BUFFER;
 use crate::index::{LayerIndex, Shape};
@@ -16,18 +16,18 @@ use crate::index::{LayerIndex, Shape};
 ///
 /// Lines and polygons are kept within the tile plus [`BUFFER`] units; points only inside the
 /// tile proper (west and north edges included), so that each point is in exactly one tile of
-/// a zoom. Below [`super::simplify::FULL_DETAIL_ZOOM`] the points of a point layer are thinned.
+/// a zoom. A tile with more than [`MAX_POINTS`] points is thinned.
 pub fn cut_layer(index: &LayerIndex, tile: TileId) -> Vec<(i64, TileGeometry)> {
     let frame = tile.frame();
     let clip = ClipBox::new(EXTENT as f64, BUFFER);
-    let mut points: Vec<(i64, Coord<f64>, ())> = Vec::new();
+    let mut points: Vec<(i64, Coord<f64>)> = Vec::new();
     let mut others: Vec<(i64, TileGeometry)> = Vec::new();
     for entry in index.entries_in(tile.bounds_buffered(BUFFER)) {
         match &entry.shape {
             Shape::Point([lon, lat]) => {
                 let p = frame.project(Coord { x: *lon, y: *lat });
                 if TileFrame::owns(p) {
-                    points.push((entry.fid, p, ()));
+                    points.push((entry.fid, p));
                 }
             }
             Shape::Other { geometry, .. } => {
@@ -37,15 +37,9 @@ pub fn cut_layer(index: &LayerIndex, tile: TileId) -> Vec<(i64, TileGeometry)> {
             }
         }
     }
-    let points = match thinning_cell(tile.z) {
-        Some(cell) => thin_points(points, cell),
-        None => {
-            points.sort_unstable_by_key(|p| p.0);
-            points
-        }
-    };
+    let (points, _) = thin_points(points, MAX_POINTS);
     let mut out: Vec<(i64, TileGeometry)> =
-        points.into_iter().map(|(fid, p, ())| (fid, TileGeometry::Points(vec![snap(p)]))).collect();
+        points.into_iter().map(|(fid, p)| (fid, TileGeometry::Point(snap(p)))).collect();
     if !others.is_empty() {
         out.extend(others);
         out.sort_unstable_by_key(|f| f.0);
@@ -73,7 +67,11 @@ pub fn cut_geometry(g: &Geometry<f64>, frame: &TileFrame, clip: &ClipBox) -> Opt
 fn points(coords: impl Iterator<Item = Coord<f64>>, frame: &TileFrame) -> Option<TileGeometry> {
     let mut out: Vec<[i32; 2]> = coords.map(|c| frame.project(c)).filter(|p| TileFrame::owns(*p)).map(snap).collect();
     out.dedup();
-    (!out.is_empty()).then_some(TileGeometry::Points(out))
+    match out.len() {
+        0 => None,
+        1 => Some(TileGeometry::Point(out[0])),
+        _ => Some(TileGeometry::Points(out)),
+    }
 }
 
 fn lines(lines: &[LineString<f64>], frame: &TileFrame, clip: &ClipBox) -> Option<TileGeometry> {

@@ -10,6 +10,8 @@ use crate::feature::Value;
 /// A feature's geometry in whole tile units, ready to encode.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TileGeometry {
+    /// One point (the common case, kept apart so that it needs no allocation).
+    Point(TilePoint),
     /// One or more points.
     Points(Vec<TilePoint>),
     /// One or more lines, each of at least two distinct points.
@@ -23,6 +25,7 @@ pub enum TileGeometry {
 pub fn geometry(g: &TileGeometry) -> Result<GeomData> {
     let mvt = |e: mvt::Error| Error::Geometry(format!("encoding a vector tile geometry: {e}"));
     match g {
+        TileGeometry::Point(p) => GeomEncoder::<i32>::new(GeomType::Point).point(p[0], p[1]).and_then(|e| e.encode()).map_err(mvt),
         TileGeometry::Points(points) => {
             let mut enc = GeomEncoder::<i32>::new(GeomType::Point);
             for p in points {

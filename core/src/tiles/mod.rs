@@ -16,16 +16,19 @@
 //!   polygons are clipped to the tile plus [`BUFFER`] units on each side, simplified by about
 //!   one unit and snapped to whole units; polygon exteriors have positive area and holes
 //!   negative area by the spec's surveyor's formula. Points are kept only inside the tile proper
-//!   (west and north edges included), so each point is in exactly one tile of a zoom; below
-//!   zoom [`FULL_DETAIL_ZOOM`] the points of point layers are thinned to the lowest fid per
-//!   16-unit cell (one pixel of a 256-pixel tile).
+//!   (west and north edges included), so each point is in exactly one tile of a zoom. A tile
+//!   that would hold more than [`MAX_POINTS`] points of a layer is thinned: of the points in
+//!   each cell of the finest grid (1, 2, 4 … units) that leaves no more than that, the one with
+//!   the lowest fid is kept. Sparse layers (a district's few hundred chargers) are never
+//!   thinned; a million points are, where they crowd.
 //!
 //! **Empty tiles**: a layer with no feature in the tile is left out of the tile (the spec asks
 //! that a layer have at least one feature), so a tile with nothing in it is **zero bytes**, which
 //! is the valid encoding of an MVT tile with no layers (MapLibre draws it as empty).
 //!
 //! Features are looked up in the in-memory R-tree ([`crate::index::LayerIndex::entries_in`])
-//! and their attributes read in one query per layer ([`Project::attributes_for`]).
+//! and their attributes read in one query per layer ([`Project::attributes_each`]); polygons
+//! that snapping to whole units would make invalid are rebuilt valid on the integer grid.
 //! Longitudes are not wrapped across the antimeridian, and places beyond ±85.0511° (outside
 //! the square Mercator world) are not shown.
 
@@ -35,7 +38,7 @@ mod encode;
 mod simplify;
 pub mod tile_id;
 
-pub use simplify::FULL_DETAIL_ZOOM;
+pub use simplify::MAX_POINTS;
 pub use tile_id::{TileId, EXTENT, MAX_ZOOM};
 
 use crate::error::{Error, Result};
@@ -67,18 +70,20 @@ pub fn tile(project: &Project, layers: &[&str], tile: TileId) -> Result<Vec<u8>>
             continue;
         }
         let fids: Vec<i64> = cut.iter().map(|(fid, _)| *fid).collect();
-        let rows = project.attributes_for(layer, &fids)?;
         let columns: Vec<&str> = kind.column_names().collect();
-        let mut mvt_layer = out.create_layer(layer);
-        // Both lists are in fid order; a fid without a row (none, while the index is in step
-        // with the table) is left out.
-        let mut rows = rows.iter().peekable();
-        for (fid, geometry) in &cut {
-            while rows.next_if(|r| r.fid < *fid).is_some() {}
-            let Some(row) = rows.next_if(|r| r.fid == *fid) else { continue };
-            let geom = encode::geometry(geometry)?;
-            mvt_layer = encode::add_feature(mvt_layer, *fid, geom, &columns, &row.values);
-        }
+        let mut mvt_layer = Some(out.create_layer(layer));
+        // Rows come in fid order, as `cut` is; a fid without a row (none, while the index is in
+        // step with the table) is left out.
+        let mut next = cut.iter().peekable();
+        project.attributes_each(layer, &fids, |fid, values| {
+            while next.next_if(|(f, _)| *f < fid).is_some() {}
+            if let Some((_, geometry)) = next.next_if(|(f, _)| *f == fid) {
+                let geom = encode::geometry(geometry)?;
+                mvt_layer = mvt_layer.take().map(|l| encode::add_feature(l, fid, geom, &columns, values));
+            }
+            Ok(())
+        })?;
+        let mvt_layer = mvt_layer.expect("the layer is handed back after each feature");
         if mvt_layer.num_features() > 0 {
             out.add_layer(mvt_layer).map_err(mvt_error)?;
         }

@@ -4,13 +4,12 @@
 //!   [`TOLERANCE`] tile units, then snapped to whole units. A polygon ring that collapses to
 //!   fewer than three distinct corners, or to no area, is dropped (a collapsed exterior takes its
 //!   holes with it); exterior rings are wound to positive area and holes to negative area by the
-//!   MVT 2.1 surveyor's formula (clockwise and anticlockwise on screen, y down).
-//! - Points are thinned below [`FULL_DETAIL_ZOOM`]: in each square cell of
-//!   [`thinning_cell`] units only the point with the lowest fid is kept, so the choice does not
-//!   depend on the order the R-tree returns points in, and a tile is the same every time it
-//!   is cut.
-
-use std::collections::HashMap;
+//!   MVT 2.1 surveyor's formula (clockwise and anticlockwise on screen, y down). Where snapping
+//!   makes rings cross or touch, the polygons are rebuilt valid on the integer grid.
+//! - A tile of a point layer holding more than [`MAX_POINTS`] points is thinned to the lowest
+//!   fid in each cell of the finest grid that brings it under that number, so the choice does
+//!   not depend on the order the R-tree returns points in, and a tile is the same every time
+//!   it is cut.
 
 use geo::Simplify;
 use geo_types::{Coord, LineString, Polygon};
@@ -19,37 +18,93 @@ use i_overlay::core::overlay::IntOverlayOptions;
 use i_overlay::core::simplify::Simplify as _;
 use i_overlay::i_float::int::point::IntPoint;
 
+use super::tile_id::EXTENT;
+
 /// Douglas–Peucker tolerance in tile units: 1/16 of a pixel of a 256-pixel tile, so that
 /// simplification is invisible while dropping the vertices a zoom cannot show.
 pub const TOLERANCE: f64 = 1.0;
 
-/// From this zoom on, every point of a point layer is in its tile.
-pub const FULL_DETAIL_ZOOM: u8 = 14;
+/// The most points a tile of a point layer holds; a denser tile is thinned (see the module
+/// docs of [`crate::tiles`]). A thousand circles already cover a 512-pixel tile where they
+/// cluster; the bound keeps a tile of a million-point layer within a few milliseconds to cut
+/// (each point costs a row read and a dozen tags) and quick to draw.
+pub const MAX_POINTS: usize = 1024;
 
 /// A point in tile units, snapped.
 pub type TilePoint = [i32; 2];
 
-/// The side, in tile units, of the cells within which points are thinned at zoom `z` (one point
-/// kept per cell), or `None` where every point is kept.
-pub fn thinning_cell(z: u8) -> Option<f64> {
-    (z < FULL_DETAIL_ZOOM).then_some(16.0)
-}
-
-/// Keeps, in each `cell` × `cell` square, the point with the lowest fid. `points` are
-/// `(fid, position in tile units)` in any order; the result is in fid order.
-pub fn thin_points<T>(points: Vec<(i64, Coord<f64>, T)>, cell: f64) -> Vec<(i64, Coord<f64>, T)> {
-    let mut best: HashMap<(i64, i64), usize> = HashMap::with_capacity(points.len().min(1 << 16));
-    for (i, (fid, p, _)) in points.iter().enumerate() {
-        let key = ((p.x / cell).floor() as i64, (p.y / cell).floor() as i64);
-        best.entry(key).and_modify(|j| if *fid < points[*j].0 { *j = i }).or_insert(i);
+/// Thins the points of one tile to at most `max`: on the finest grid of square cells (1, 2, 4,
+/// … 4096 units a side) with no more than `max` occupied cells, the point with the lowest fid in
+/// each cell. `points` are `(fid, position in tile units, payload)` with positions inside the
+/// tile, in any order; the result is in fid order, with the cell size used (`None` when
+/// there were no more than `max` points and all are kept).
+///
+/// Only dense tiles are thinned, and only as much as needed: a layer of a few hundred
+/// facilities shows every one at every zoom; a million points show where each cell has one.
+/// The choice depends only on which points the tile holds, never on the order the R-tree
+/// returns them in.
+pub fn thin_points(mut points: Vec<(i64, Coord<f64>)>, max: usize) -> (Vec<(i64, Coord<f64>)>, Option<u32>) {
+    if points.len() <= max {
+        points.sort_unstable_by_key(|p| p.0);
+        return (points, None);
     }
+    // Each point's 1-unit cell as a Morton (Z-order) key: sorted, the cells of every coarser
+    // level are runs of keys sharing their high bits.
+    let mut keyed: Vec<(u32, i64, usize)> = points
+        .iter()
+        .enumerate()
+        .map(|(i, (fid, p))| {
+            let cell = |v: f64| (v.floor().clamp(0.0, EXTENT as f64 - 1.0)) as u32;
+            (morton(cell(p.x), cell(p.y)), *fid, i)
+        })
+        .collect();
+    keyed.sort_unstable();
+    // Occupied cells at level k (cells of 2^k units): a new cell starts where consecutive keys
+    // differ in a bit at or above 2k.
+    const LEVELS: usize = 13; // 1 … 4096 units
+    let mut occupied = [1usize; LEVELS];
+    for w in keyed.windows(2) {
+        let diff = w[0].0 ^ w[1].0;
+        if diff != 0 {
+            let top = (31 - diff.leading_zeros()) as usize;
+            for count in occupied.iter_mut().take(top / 2 + 1) {
+                *count += 1;
+            }
+        }
+    }
+    let level = (0..LEVELS).find(|&k| occupied[k] <= max).unwrap_or(LEVELS - 1);
+    let shift = 2 * level as u32;
     let mut keep = vec![false; points.len()];
-    for i in best.into_values() {
-        keep[i] = true;
+    let mut start = 0;
+    while start < keyed.len() {
+        let cell = keyed[start].0 >> shift;
+        let mut best = start;
+        let mut end = start + 1;
+        while end < keyed.len() && keyed[end].0 >> shift == cell {
+            if keyed[end].1 < keyed[best].1 {
+                best = end;
+            }
+            end += 1;
+        }
+        keep[keyed[best].2] = true;
+        start = end;
     }
     let mut out: Vec<_> = points.into_iter().zip(keep).filter_map(|(p, k)| k.then_some(p)).collect();
     out.sort_unstable_by_key(|p| p.0);
-    out
+    (out, Some(1 << level))
+}
+
+/// Interleaves the bits of two 12-bit cell coordinates (x in the even bits).
+fn morton(x: u32, y: u32) -> u32 {
+    fn spread(mut v: u32) -> u32 {
+        v &= 0x0000_0fff;
+        v = (v | (v << 8)) & 0x00ff_00ff;
+        v = (v | (v << 4)) & 0x0f0f_0f0f;
+        v = (v | (v << 2)) & 0x3333_3333;
+        v = (v | (v << 1)) & 0x5555_5555;
+        v
+    }
+    spread(x) | (spread(y) << 1)
 }
 
 /// Rounds a position to whole tile units.

@@ -221,27 +221,53 @@ fn snapping_that_breaks_a_polygon_is_repaired() {
 
 // ---- point thinning ----------------------------------------------------------------------
 
-#[test]
-fn point_thinning_keeps_the_lowest_fid_per_cell_whatever_the_order() {
-    let mut rng = ChaCha8Rng::seed_from_u64(5);
-    let pts: Vec<(i64, Coord<f64>, ())> = (0..20_000)
-        .map(|i| (i as i64 + 1, coord! { x: rng.random_range(0.0..4096.0), y: rng.random_range(0.0..4096.0) }, ()))
-        .collect();
-    let thinned = thin_points(pts.clone(), 16.0);
-    // Brute force: the lowest fid of each cell.
+/// The lowest fid in each `cell`-unit square, by brute force.
+fn lowest_per_cell(pts: &[(i64, Coord<f64>)], cell: f64) -> Vec<i64> {
     let mut best: BTreeMap<(i64, i64), i64> = BTreeMap::new();
-    for (fid, p, _) in &pts {
-        let e = best.entry(((p.x / 16.0).floor() as i64, (p.y / 16.0).floor() as i64)).or_insert(*fid);
+    for (fid, p) in pts {
+        let e = best.entry(((p.x / cell).floor() as i64, (p.y / cell).floor() as i64)).or_insert(*fid);
         *e = (*e).min(*fid);
     }
-    let mut expect: Vec<i64> = best.into_values().collect();
-    expect.sort_unstable();
-    assert_eq!(thinned.iter().map(|p| p.0).collect::<Vec<_>>(), expect);
+    let mut v: Vec<i64> = best.into_values().collect();
+    v.sort_unstable();
+    v
+}
+
+#[test]
+fn point_thinning_keeps_the_lowest_fid_per_cell_of_the_finest_grid_that_fits() {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    // Clustered: most points near a few centres, some spread over the tile.
+    let centres: Vec<Coord<f64>> = (0..5).map(|_| coord! { x: rng.random_range(500.0..3500.0), y: rng.random_range(500.0..3500.0) }).collect();
+    let pts: Vec<(i64, Coord<f64>)> = (0..20_000)
+        .map(|i| {
+            let p = if i % 4 == 0 {
+                coord! { x: rng.random_range(0.0..4096.0), y: rng.random_range(0.0..4096.0) }
+            } else {
+                let c = centres[i % 5];
+                let (dx, dy): (f64, f64) = (rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0));
+                coord! { x: c.x + dx.powi(3) * 400.0, y: c.y + dy.powi(3) * 400.0 }
+            };
+            (i as i64 + 1, p)
+        })
+        .collect();
+    let (thinned, cell) = thin_points(pts.clone(), MAX_POINTS);
+    let cell = cell.expect("20 000 points are thinned") as f64;
+    let got: Vec<i64> = thinned.iter().map(|p| p.0).collect();
+    assert_eq!(got, lowest_per_cell(&pts, cell), "the lowest fid of each {cell}-unit cell");
+    assert!(got.len() <= MAX_POINTS && got.len() > MAX_POINTS / 4, "{} kept", got.len());
+    assert!(lowest_per_cell(&pts, cell / 2.0).len() > MAX_POINTS, "no finer grid fits");
     for seed in 0..3 {
         let mut shuffled = pts.clone();
         shuffled.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
-        assert_eq!(thin_points(shuffled, 16.0).iter().map(|p| p.0).collect::<Vec<_>>(), expect);
+        let (again, _) = thin_points(shuffled, MAX_POINTS);
+        assert_eq!(again.iter().map(|p| p.0).collect::<Vec<_>>(), got);
     }
+    // Few points: all kept, in fid order.
+    let few: Vec<_> = pts.iter().rev().take(100).cloned().collect();
+    let (kept, cell) = thin_points(few, MAX_POINTS);
+    assert_eq!(cell, None);
+    assert_eq!(kept.len(), 100);
+    assert!(kept.windows(2).all(|w| w[0].0 < w[1].0));
 }
 
 #[test]
@@ -250,27 +276,23 @@ fn thinned_layers_cut_the_same_whatever_the_load_order() {
     let pts: Vec<(i64, Point<f64>)> = (0..30_000)
         .map(|i| (i as i64 + 1, Point::new(119.82 + rng.random_range(-0.02..0.02), 31.36 + rng.random_range(-0.02..0.02))))
         .collect();
-    let build = |order: &[(i64, Point<f64>)]| {
-        let mut idx = LayerIndex::build(Vec::new());
-        for (fid, p) in order {
-            idx.insert(Entry::new(*fid, &Geometry::Point(*p)).unwrap());
-        }
-        idx
-    };
     let bulk = LayerIndex::build(pts.iter().map(|(f, p)| Entry::new(*f, &Geometry::Point(*p)).unwrap()).collect());
     let mut shuffled = pts.clone();
     shuffled.shuffle(&mut ChaCha8Rng::seed_from_u64(1));
-    let inserted = build(&shuffled);
-    for z in [10, 12, 13, 14, 16] {
+    let mut inserted = LayerIndex::build(Vec::new());
+    for (fid, p) in &shuffled {
+        inserted.insert(Entry::new(*fid, &Geometry::Point(*p)).unwrap());
+    }
+    for z in [10, 12, 13, 14, 16, 18] {
         let t = TileId::containing(119.82, 31.36, z).unwrap();
         let a = cut_layer(&bulk, t);
         assert_eq!(a, cut_layer(&inserted, t), "z{z}");
         assert!(a.windows(2).all(|w| w[0].0 < w[1].0), "in fid order");
         let owned = pts.iter().filter(|(_, p)| TileFrame::owns(t.frame().project(p.0))).count();
-        if z >= FULL_DETAIL_ZOOM {
-            assert_eq!(a.len(), owned, "z{z}: every point at full detail");
+        if owned <= MAX_POINTS {
+            assert_eq!(a.len(), owned, "z{z}: every point of a sparse tile");
         } else {
-            assert!(a.len() < owned, "z{z}: {} of {owned} kept", a.len());
+            assert!(a.len() <= MAX_POINTS && a.len() > MAX_POINTS / 4, "z{z}: {} of {owned} kept", a.len());
         }
     }
 }
@@ -514,5 +536,35 @@ fn tile_geometry_encodes_multi_parts() {
     let Geometry::MultiPolygon(mp) = &d["x"][0].geometry else { panic!("{:?}", d["x"][0].geometry) };
     assert_eq!(mp.0.len(), 2);
     assert!((mp.unsigned_area() - 300.0).abs() < 1e-9);
+}
+
+
+
+#[test]
+fn every_value_type_becomes_a_typed_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = Project::create(&dir.path().join("t.gpkg"), Catalog::embedded()).unwrap();
+    let kind = p.catalog().kind("billboards").unwrap().clone();
+    let code = kind.field("type").unwrap().values[0].value.clone();
+    let billboard = Feature::new(Point::new(119.82, 31.36))
+        .with("name", "广告牌")
+        .with("type", code.as_str())
+        .with("face_area_m2", 12.5)
+        .with("large", false)
+        .with("last_safety_inspection", Value::Date("2024-05-01".into()));
+    p.insert("billboards", vec![billboard], "test").unwrap();
+    let rows = p.attributes_for("billboards", &[1]).unwrap();
+    let cols: Vec<&str> = kind.column_names().collect();
+    let at = |c: &str| &rows[0].values[cols.iter().position(|x| *x == c).unwrap()];
+    assert_eq!(at("last_safety_inspection"), &Value::Date("2024-05-01".into()));
+    assert_eq!(at("owner"), &Value::Null);
+
+    let layers = decode(&layer_tile(&p, "billboards", centre_tile(15)).unwrap());
+    let tags = &layers["billboards"][0].tags;
+    assert_eq!(tags["type"], s(&code), "enums as their code");
+    assert_eq!(tags["face_area_m2"], tile::Value { double_value: Some(12.5), ..Default::default() });
+    assert_eq!(tags["large"], tile::Value { bool_value: Some(false), ..Default::default() });
+    assert_eq!(tags["last_safety_inspection"], s("2024-05-01"), "dates as strings");
+    assert!(!tags.contains_key("owner") && !tags.contains_key("permit_no"));
 }
 

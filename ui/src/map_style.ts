@@ -35,6 +35,12 @@ function mainLayer(l: LayerInfo): LayerSpecification {
   } as LayerSpecification;
 }
 
+/** Polygon layers' tiles carry one label point per polygon in `<layer>_label` (core::tiles),
+ *  so a community's name is written once, not once per tile its outline crosses. */
+function labelSourceLayer(l: LayerInfo): string {
+  return l.kind.geometry === 'polygon' || l.kind.geometry === 'multi_polygon' ? `${l.kind.id}_label` : l.kind.id;
+}
+
 function labelLayer(l: LayerInfo): LayerSpecification | null {
   const spec = LABELS[l.kind.id];
   if (!spec) return null;
@@ -42,7 +48,7 @@ function labelLayer(l: LayerInfo): LayerSpecification | null {
     id: `${l.kind.id}-label`,
     type: 'symbol',
     source: l.kind.id,
-    'source-layer': l.kind.id,
+    'source-layer': labelSourceLayer(l),
     minzoom: spec.minzoom,
     layout: {
       'text-field': ['get', 'name'],

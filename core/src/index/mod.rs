@@ -23,11 +23,13 @@ pub struct Entry {
     pub shape: Shape,
 }
 
-/// A point stored bare, or any other geometry with its bounding box.
+/// A point stored bare, or any other geometry with its bounding box. Polygons also keep the
+/// one point where their label goes (inside the largest part), computed once here rather
+/// than in every tile that shows them.
 #[derive(Debug, Clone)]
 pub enum Shape {
     Point([f64; 2]),
-    Other { envelope: AABB<[f64; 2]>, geometry: Arc<Geometry<f64>> },
+    Other { envelope: AABB<[f64; 2]>, geometry: Arc<Geometry<f64>>, label: Option<[f64; 2]> },
 }
 
 impl Entry {
@@ -41,6 +43,7 @@ impl Entry {
                 Shape::Other {
                     envelope: AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
                     geometry: Arc::new(other.clone()),
+                    label: label_point(other),
                 }
             }
         };
@@ -203,6 +206,18 @@ impl LayerIndex {
         let env = AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
         self.tree.locate_in_envelope_intersecting(&env)
     }
+}
+
+/// Where a polygon's label goes: a point inside its largest part (not the centroid, which a
+/// river's bend or an L-shaped community can put outside). `None` for lines.
+fn label_point(g: &Geometry<f64>) -> Option<[f64; 2]> {
+    use geo::{Area, InteriorPoint};
+    let largest = match g {
+        Geometry::Polygon(p) => Some(p),
+        Geometry::MultiPolygon(mp) => mp.0.iter().max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area())),
+        _ => None,
+    }?;
+    largest.interior_point().map(|p| [p.x(), p.y()])
 }
 
 fn max_abs_lat(env: &AABB<[f64; 2]>) -> f64 {

@@ -47,6 +47,25 @@ pub fn cut_layer(index: &LayerIndex, tile: TileId) -> Vec<(i64, TileGeometry)> {
     out
 }
 
+/// The label points of the polygons of `index` whose label point lies in `tile` proper, in
+/// fid order: one point per polygon for the whole map, so a community's name is written once
+/// rather than once for every tile its outline crosses.
+pub fn cut_label_points(index: &LayerIndex, tile: TileId) -> Vec<(i64, TileGeometry)> {
+    let frame = tile.frame();
+    let mut out: Vec<(i64, TileGeometry)> = index
+        .entries_in(tile.bounds())
+        .filter_map(|entry| match &entry.shape {
+            Shape::Other { label: Some([lon, lat]), .. } => {
+                let p = frame.project(Coord { x: *lon, y: *lat });
+                TileFrame::owns(p).then(|| (entry.fid, TileGeometry::Point(snap(p))))
+            }
+            _ => None,
+        })
+        .collect();
+    out.sort_unstable_by_key(|f| f.0);
+    out
+}
+
 /// One geometry (WGS84) cut into the tile, or `None` where nothing of it shows there.
 /// Geometry collections, which no catalog layer holds, are left out.
 pub fn cut_geometry(g: &Geometry<f64>, frame: &TileFrame, clip: &ClipBox) -> Option<TileGeometry> {

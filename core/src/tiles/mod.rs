@@ -22,6 +22,10 @@
 //!   the lowest fid is kept. Sparse layers (a district's few hundred chargers) are never
 //!   thinned; a million points are, where they crowd.
 //!
+//! **Labels**: a polygon layer's tile also holds an MVT layer `<layer>_label` with one point per
+//! polygon (inside its largest part, computed once in the index) in the one tile that holds
+//! that point, carrying the same tags; maps write names there, once per polygon.
+//!
 //! **Empty tiles**: a layer with no feature in the tile is left out of the tile (the spec asks
 //! that a layer have at least one feature), so a tile with nothing in it is **zero bytes**, which
 //! is the valid encoding of an MVT tile with no layers (MapLibre draws it as empty).
@@ -65,17 +69,46 @@ pub fn tile(project: &Project, layers: &[&str], tile: TileId) -> Result<Vec<u8>>
             return Err(Error::Invalid(format!("tile {tile}: layer `{layer}` is asked for twice; give each layer once")));
         }
         let kind = project.catalog().kind(layer)?;
-        let cut = cut::cut_layer(project.index(layer)?, tile);
-        if cut.is_empty() {
-            continue;
+        let index = project.index(layer)?;
+        let cut = cut::cut_layer(index, tile);
+        out = add_layer(out, project, kind, layer, &cut, tile)?;
+        if polygonal(kind) {
+            let labels = cut::cut_label_points(index, tile);
+            out = add_layer(out, project, kind, &format!("{layer}{LABEL_SUFFIX}"), &labels, tile)?;
         }
-        let fids: Vec<i64> = cut.iter().map(|(fid, _)| *fid).collect();
-        let columns: Vec<&str> = kind.column_names().collect();
-        let mut mvt_layer = Some(out.create_layer(layer));
-        // Rows come in fid order, as `cut` is; a fid without a row (none, while the index is in
-        // step with the table) is left out.
-        let mut next = cut.iter().peekable();
-        project.attributes_each(layer, &fids, |fid, values| {
+    }
+    out.to_bytes().map_err(mvt_error)
+}
+
+/// The suffix of the MVT layer holding a polygon layer's label points (`communities_label`).
+pub const LABEL_SUFFIX: &str = "_label";
+
+fn polygonal(kind: &crate::catalog::LayerKind) -> bool {
+    use crate::catalog::GeometryType as G;
+    matches!(kind.geometry, G::Polygon | G::MultiPolygon)
+}
+
+/// Adds one MVT layer named `name` holding `cut` (fid-ordered tile geometries) with every
+/// attribute of the project layer `kind`; adds nothing when `cut` is empty.
+fn add_layer(
+    mut out: mvt::Tile,
+    project: &Project,
+    kind: &crate::catalog::LayerKind,
+    name: &str,
+    cut: &[(i64, encode::TileGeometry)],
+    tile: TileId,
+) -> Result<mvt::Tile> {
+    if cut.is_empty() {
+        return Ok(out);
+    }
+    let fids: Vec<i64> = cut.iter().map(|(fid, _)| *fid).collect();
+    let columns: Vec<&str> = kind.column_names().collect();
+    let mut mvt_layer = Some(out.create_layer(name));
+    // Rows come in fid order, as `cut` is; a fid without a row (none, while the index is in
+    // step with the table) is left out.
+    let mut next = cut.iter().peekable();
+    project
+        .attributes_each(&kind.id, &fids, |fid, values| {
             while next.next_if(|(f, _)| *f < fid).is_some() {}
             if let Some((_, geometry)) = next.next_if(|(f, _)| *f == fid) {
                 let geom = encode::geometry(geometry)?;
@@ -83,12 +116,11 @@ pub fn tile(project: &Project, layers: &[&str], tile: TileId) -> Result<Vec<u8>>
             }
             Ok(())
         })?;
-        let mvt_layer = mvt_layer.expect("the layer is handed back after each feature");
-        if mvt_layer.num_features() > 0 {
-            out.add_layer(mvt_layer).map_err(mvt_error)?;
-        }
+    let mvt_layer = mvt_layer.expect("the layer is handed back after each feature");
+    if mvt_layer.num_features() > 0 {
+        out.add_layer(mvt_layer).map_err(|e| Error::Geometry(format!("encoding vector tile {tile}: {e}")))?;
     }
-    out.to_bytes().map_err(mvt_error)
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -395,7 +395,11 @@ fn lines_and_polygons_decode_clipped_and_wound() {
     for z in [12, 14, 15, 16, 17] {
         let t = centre_tile(z);
         let layers = decode(&tile(&p, &["blocks", "roads", "chargers"], t).unwrap());
-        assert_eq!(layers.len(), 3, "z{z}");
+        for name in ["blocks", "roads", "chargers"] {
+            assert!(layers.contains_key(name), "z{z}: {name}");
+        }
+        // Besides them, only the blocks' label point may be there.
+        assert!(layers.keys().all(|k| ["blocks", "roads", "chargers", "blocks_label"].contains(&k.as_str())), "z{z}");
         for road in &layers["roads"] {
             assert!(matches!(road.tags["class"].string_value.as_deref(), Some("main" | "secondary")));
             let lines: Vec<LineString<f64>> = match &road.geometry {
@@ -568,3 +572,38 @@ fn every_value_type_becomes_a_typed_tag() {
     assert!(!tags.contains_key("owner") && !tags.contains_key("permit_no"));
 }
 
+
+#[test]
+fn each_polygon_label_point_is_in_exactly_one_tile_and_inside_its_polygon() {
+    use geo::Intersects;
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = Catalog::embedded();
+    let p = crate::demo::create_project(&dir.path().join("d.gpkg"), catalog, crate::demo::DEMO_SEED).unwrap();
+    let communities = p.features("communities").unwrap();
+    // Spans of tiles around the centre that cover the whole district (about 5 km across).
+    for (z, span) in [(12u8, 1i64), (14, 3), (15, 5)] {
+        let c = centre_tile(z);
+        let mut seen: BTreeMap<u64, usize> = BTreeMap::new();
+        for dx in -span..=span {
+            for dy in -span..=span {
+                let t = TileId::new(z, (c.x as i64 + dx) as u32, (c.y as i64 + dy) as u32).unwrap();
+                let layers = decode(&layer_tile(&p, "communities", t).unwrap());
+                assert!(!layers.contains_key("chargers_label"));
+                for f in layers.get("communities_label").into_iter().flatten() {
+                    *seen.entry(f.id).or_default() += 1;
+                    assert!(f.tags.contains_key("name"), "labels carry the name");
+                    let Geometry::Point(pt) = f.geometry else { panic!("label points are points") };
+                    // Back to lon/lat: the point lies inside its community.
+                    let frame = t.bounds();
+                    let lon = frame.min().x + pt.x() / 4096.0 * (frame.max().x - frame.min().x);
+                    let my = mercator_y(frame.max().y) + pt.y() / 4096.0 * (mercator_y(frame.min().y) - mercator_y(frame.max().y));
+                    let community = communities.iter().find(|c| c.fid == Some(f.id as i64)).unwrap();
+                    let near = geo_types::Rect::new((lon - 0.0002, lat_of(my) - 0.0002), (lon + 0.0002, lat_of(my) + 0.0002));
+                    assert!(community.geometry.intersects(&near), "label of {} outside it", f.id);
+                }
+            }
+        }
+        assert_eq!(seen.len(), communities.len(), "z{z}: every community labelled");
+        assert!(seen.values().all(|&n| n == 1), "z{z}: each label once: {seen:?}");
+    }
+}

@@ -1,5 +1,8 @@
-//! tauri.conf.json lives at the repository root (the design card's layout), so say so.
+//! tauri.conf.json lives at the repository root (the design card's layout), so say so; and
+//! declare the app's commands so that each is denied unless a capability allows it
+//! (capabilities/default.json allows exactly the three the page calls).
 fn main() {
-    tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json"))
-        .expect("tauri build step (is ui/dist built? run `npm --prefix ui run build`)");
+    let manifest = tauri_build::AppManifest::new().commands(&["project_info", "feature", "open_project"]);
+    tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
+        .expect("tauri build step (is ui/dist built? run scripts/build-ui.sh)");
 }

@@ -257,7 +257,19 @@ async fn the_desktop_window_works_end_to_end() {
     settle(&c).await;
     assert_eq!(js(&c, "return window.wardgis.ready").await, json!(true));
 
-    // 7. A screenshot of the whole window with every layer on, over the whole old town.
+    // 7. The page may call only what its capability grants: a window API is refused.
+    let refused = c
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            window.__TAURI_INTERNALS__.invoke('plugin:window|title', {label: 'main'})
+                .then(() => done('allowed'), e => done('refused: ' + e));"#,
+            vec![],
+        )
+        .await
+        .expect("invoke");
+    assert!(refused.as_str().unwrap_or("").starts_with("refused"), "{refused}");
+
+    // 8. A screenshot of the whole window with every layer on, over the whole old town.
     js(&c, "const i = window.wardgis.info; window.wardgis.map.fitBounds(i.extent, {padding: 10, duration: 0}); return true").await;
     settle(&c).await;
     let png = c.screenshot().await.expect("screenshot");

@@ -79,6 +79,8 @@ pub fn create_base(conn: &Connection) -> Result<()> {
 }
 
 /// wardgis's own non-spatial tables, registered as GeoPackage `attributes` so GDAL lists them.
+/// Idempotent: on a project that has them, nothing is written, so reading a project never
+/// changes its file.
 pub fn create_wardgis_tables(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS wardgis_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -102,7 +104,7 @@ pub fn create_wardgis_tables(conn: &Connection) -> Result<()> {
         CREATE INDEX IF NOT EXISTS wardgis_edit_log_action ON wardgis_edit_log(action_id);",
     )?;
     conn.execute(
-        "INSERT OR REPLACE INTO wardgis_meta VALUES ('schema_version', ?1)",
+        "INSERT OR IGNORE INTO wardgis_meta VALUES ('schema_version', ?1)",
         params![WARDGIS_SCHEMA_VERSION.to_string()],
     )?;
     for (table, what) in [

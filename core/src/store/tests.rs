@@ -140,3 +140,17 @@ fn opening_something_else_says_what_it_is() {
     assert!(Project::open(&path, catalog()).is_err());
     assert!(Project::open(&dir.path().join("missing.gpkg"), catalog()).unwrap_err().to_string().contains("no such file"));
 }
+
+#[test]
+fn opening_and_reading_leave_the_file_unchanged() {
+    let (dir, mut p) = temp_project();
+    p.insert("chargers", vec![charger(119.82, 31.36, "a")], "add").unwrap();
+    drop(p);
+    let path = dir.path().join("t.gpkg");
+    let before = std::fs::read(&path).unwrap();
+    let p = Project::open(&path, catalog()).unwrap();
+    p.features("chargers").unwrap();
+    p.index("chargers").unwrap().nearest(geo_types::Coord { x: 119.82, y: 31.36 }, 1).unwrap();
+    drop(p);
+    assert!(std::fs::read(&path).unwrap() == before, "open + read wrote to the file");
+}

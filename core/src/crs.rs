@@ -17,6 +17,19 @@ use geo::{Distance, Geodesic};
 use geo_types::{Coord, Geometry, Point};
 
 /// A coordinate system accepted by import and export.
+///
+/// ```
+/// use wardgis::crs::{distance_m, Crs};
+/// use geo_types::Coord;
+///
+/// // A point copied from Amap (GCJ-02) near Yixing's old town, back to WGS84:
+/// let crs: Crs = "gcj02".parse().unwrap();
+/// let amap = Coord { x: 119.8245, y: 31.3575 };
+/// let wgs84 = crs.to_wgs84(amap);
+/// // The offset there is a few hundred metres, and the round trip is exact to millimetres.
+/// assert!(distance_m(amap, wgs84) > 300.0);
+/// assert!(distance_m(crs.from_wgs84(wgs84), amap) < 0.001);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Crs {
     #[default]

@@ -96,6 +96,21 @@ pub struct Hit {
 }
 
 /// The R-tree of one layer.
+///
+/// ```
+/// use wardgis::index::{Entry, LayerIndex};
+/// use geo_types::{Coord, Geometry, Point};
+///
+/// let points = [(1, 119.8200, 31.3600), (2, 119.8300, 31.3600), (3, 119.8205, 31.3610)];
+/// let index = LayerIndex::build(
+///     points.iter().filter_map(|&(fid, x, y)| Entry::new(fid, &Geometry::Point(Point::new(x, y)))).collect(),
+/// );
+/// let here = Coord { x: 119.8201, y: 31.3601 };
+/// let nearest = index.nearest(here, 2).unwrap();
+/// assert_eq!(nearest.iter().map(|h| h.fid).collect::<Vec<_>>(), [1, 3]);
+/// assert!(nearest[0].distance_m < 15.0); // metres on the ground, not degrees
+/// assert_eq!(index.within(here, 200.0).unwrap().len(), 2);
+/// ```
 #[derive(Debug, Default)]
 pub struct LayerIndex {
     tree: RTree<Entry>,

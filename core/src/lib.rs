@@ -10,15 +10,19 @@
 //! - [`crs`]: WGS84, CGCS2000, GCJ-02 and BD-09, and geodesic distance.
 //! - [`io`]: GeoJSON and CSV import and export, checked against the catalog.
 //! - [`tiles`]: Mapbox Vector Tiles cut on demand from the R-trees, for the map.
+//! - [`sampling`]: sampling frames and designs (simple, stratified, GRTS), draws, sample size.
+//! - [`estimate`]: design-based means and pass rates with confidence intervals.
 //! - [`demo`]: the generated demo district around Yixing old town.
 
 pub mod catalog;
 pub mod crs;
 pub mod demo;
 pub mod error;
+pub mod estimate;
 pub mod feature;
 pub mod io;
 pub mod index;
+pub mod sampling;
 pub mod store;
 pub mod tiles;
 

@@ -10,26 +10,17 @@ use rand_chacha::ChaCha8Rng;
 use std::hint::black_box;
 use wardgis::index::{Entry, LayerIndex};
 
-const N: usize = 1_000_000;
-const CENTRE: Coord<f64> = Coord { x: 119.82, y: 31.36 };
+mod common;
+use common::{clustered_points, CENTRE};
 
-/// Points in clusters (towns, streets) plus a uniform background, like real facilities.
+const N: usize = 1_000_000;
+
+/// The shared clustered points as index entries.
 fn points(n: usize, seed: u64) -> Vec<Entry> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let clusters: Vec<Coord<f64>> = (0..200)
-        .map(|_| Coord { x: CENTRE.x + rng.random_range(-0.3..0.3), y: CENTRE.y + rng.random_range(-0.25..0.25) })
-        .collect();
-    (0..n)
-        .map(|i| {
-            let (x, y) = if rng.random_bool(0.8) {
-                let c = clusters[rng.random_range(0..clusters.len())];
-                let (dx, dy): (f64, f64) = (rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0));
-                (c.x + dx * dx * dx * 0.02, c.y + dy * dy * dy * 0.02)
-            } else {
-                (CENTRE.x + rng.random_range(-0.33..0.33), CENTRE.y + rng.random_range(-0.27..0.27))
-            };
-            Entry::new(i as i64, &Geometry::Point(Point::new(x, y))).expect("finite point")
-        })
+    clustered_points(n, seed)
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| Entry::new(i as i64, &Geometry::Point(Point(c))).expect("finite point"))
         .collect()
 }
 

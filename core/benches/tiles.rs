@@ -17,33 +17,27 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use geo_types::{Coord, Point};
+use geo_types::Point;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use wardgis::tiles::{self, TileId};
 use wardgis::{Catalog, Feature, Project};
 
-const N: usize = 1_000_000;
-const CENTRE: Coord<f64> = Coord { x: 119.82, y: 31.36 };
+mod common;
+use common::{clustered_points, CENTRE};
 
-/// The same clustered distribution as the index bench.
+const N: usize = 1_000_000;
+
+/// The shared clustered points as chargers with plausible attributes.
 fn chargers(n: usize, seed: u64) -> Vec<Feature> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let clusters: Vec<Coord<f64>> = (0..200)
-        .map(|_| Coord { x: CENTRE.x + rng.random_range(-0.3..0.3), y: CENTRE.y + rng.random_range(-0.25..0.25) })
-        .collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed + 1);
     let operators = ["江苏陶都新能源有限公司", "宜兴公交", "国网宜兴供电公司", "星星充电"];
-    (0..n)
-        .map(|i| {
-            let (x, y) = if rng.random_bool(0.8) {
-                let c = clusters[rng.random_range(0..clusters.len())];
-                let (dx, dy): (f64, f64) = (rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0));
-                (c.x + dx * dx * dx * 0.02, c.y + dy * dy * dy * 0.02)
-            } else {
-                (CENTRE.x + rng.random_range(-0.33..0.33), CENTRE.y + rng.random_range(-0.27..0.27))
-            };
+    clustered_points(n, seed)
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
             let car = rng.random_bool(0.4);
-            Feature::new(Point::new(x, y))
+            Feature::new(Point(c))
                 .with("name", format!("充电桩{}号", i + 1))
                 .with("source", "bench")
                 .with("vehicle_type", if car { "car" } else { "ebike" })
@@ -65,7 +59,7 @@ fn bench_data_dir() -> PathBuf {
 
 /// A project of `n` clustered chargers, written once and reused.
 fn big_project(n: usize) -> Project {
-    let path = bench_data_dir().join(format!("tiles-{n}-chargers-v1.gpkg"));
+    let path = bench_data_dir().join(format!("tiles-{n}-chargers-v2.gpkg"));
     if path.is_file() {
         if let Ok(p) = Project::open(&path, Catalog::embedded()) {
             if matches!(p.index("chargers").map(|i| i.len()), Ok(len) if len == n) {
@@ -86,13 +80,7 @@ fn big_project(n: usize) -> Project {
 }
 
 fn demo_project(dir: &std::path::Path) -> Project {
-    let catalog = Catalog::embedded();
-    let district = wardgis::demo::generate(&catalog, wardgis::demo::DEMO_SEED).expect("demo");
-    let mut p = Project::create(&dir.join("demo.gpkg"), catalog).expect("create demo");
-    for (layer, features) in district {
-        p.insert(&layer, features, "demo").expect("insert demo");
-    }
-    p
+    wardgis::demo::create_project(&dir.join("demo.gpkg"), Catalog::embedded(), wardgis::demo::DEMO_SEED).expect("demo")
 }
 
 /// Features (over `layers`) whose bounding boxes meet a tile's buffered area.

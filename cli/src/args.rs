@@ -1,5 +1,6 @@
 //! The command-line grammar. Names and shapes here are relied on by the bureau's scripts.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -79,6 +80,25 @@ pub enum Command {
         /// Row, 0 to 2^Z − 1, counted southwards from 85.05° N.
         y: u32,
     },
+    /// Draw a probability sample (SRS, stratified or GRTS) from a layer or a union of layers,
+    /// store it as a named plan in the project, and print it as a GeoJSON FeatureCollection
+    /// in site order (site_no, id, layer, stratum, inclusion_prob, replacement, attributes).
+    #[command(after_help = "Examples:\n  wardgis sample d.gpkg billboards --design grts --n 30 --over 5 --seed 7 --name spring\n  \
+wardgis sample d.gpkg billboards --design stratified --strata type --n 40 --seed 1 --name by-type\n  \
+wardgis sample d.gpkg billboards,chargers --design srs --n 20 --seed 3 --strata communities --name mixed")]
+    Sample(SampleArgs),
+    /// How many sites to estimate a proportion (a pass rate) to ±MOE at a confidence level,
+    /// with the finite population correction when --N is given; per stratum with
+    /// --strata-sizes. Prints JSON.
+    #[command(after_help = "Example: wardgis sample-size --moe 0.05 --conf 0.95 --p 0.5 --N 1000   (n = 278)")]
+    SampleSize(SampleSizeArgs),
+    /// List the sampling plans stored in a project: name, design, n, replacement sites, seed, created.
+    Plans {
+        project: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Undo the latest action on a project (each import, edit or deletion is one action).
     Undo { project: PathBuf },
     /// Show the latest actions recorded in a project's edit log.
@@ -113,6 +133,121 @@ pub struct QueryArgs {
     /// Features inside (or on the edge of) the polygons of a GeoJSON file.
     #[arg(long = "in", value_name = "POLYGON.geojson")]
     pub in_polygon: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DesignArg {
+    /// Simple random sampling without replacement.
+    Srs,
+    /// Stratified simple random sampling (needs --strata).
+    Stratified,
+    /// GRTS spatially balanced sampling (unequal probabilities with --prob).
+    Grts,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AllocationArg {
+    /// n_h in proportion to the stratum's size: every unit has the same chance.
+    Proportional,
+    /// The same n_h in every stratum.
+    Equal,
+    /// n_h in proportion to N_h·SD_h (needs --sd).
+    Neyman,
+}
+
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    /// The project file (.gpkg).
+    pub project: PathBuf,
+    /// Layer id, or several separated by commas for their union (e.g. billboards,chargers).
+    pub layer: String,
+    /// The design.
+    #[arg(long, value_enum)]
+    pub design: DesignArg,
+    /// Number of base sites.
+    #[arg(long)]
+    pub n: usize,
+    /// Seed: the same seed, frame and options give the same sample on any machine.
+    #[arg(long)]
+    pub seed: u64,
+    /// The plan's name, unique in the project.
+    #[arg(long)]
+    pub name: String,
+    /// Strata: a field of the layer (e.g. type) or a polygon layer to join (communities, subdistricts).
+    #[arg(long, value_name = "FIELD|LAYER")]
+    pub strata: Option<String>,
+    /// How a stratified design shares n among strata (default proportional).
+    #[arg(long, value_enum)]
+    pub allocation: Option<AllocationArg>,
+    /// Prior standard deviation per stratum, for --allocation neyman.
+    #[arg(long, value_name = "STRATUM=SD,...", value_parser = parse_sd)]
+    pub sd: Option<BTreeMap<String, f64>>,
+    /// A numeric field as size measure: GRTS with inclusion probabilities in proportion to it.
+    #[arg(long, value_name = "FIELD")]
+    pub prob: Option<String>,
+    /// Ordered replacement sites to draw besides the n base sites.
+    #[arg(long, value_name = "M", default_value_t = 0)]
+    pub over: usize,
+    /// Least distance between sampled sites, in metres (makes the probabilities approximate).
+    #[arg(long, value_name = "METRES")]
+    pub min_dist: Option<f64>,
+    /// Keep only units inside the polygons of a GeoJSON file.
+    #[arg(long, value_name = "POLYGON.geojson")]
+    pub within: Option<PathBuf>,
+    /// Keep only units whose field equals the value (an enum's code or label).
+    #[arg(long = "where", value_name = "FIELD=VALUE", value_parser = parse_filter)]
+    pub filter: Option<wardgis::sampling::AttributeFilter>,
+}
+
+#[derive(Debug, Args)]
+pub struct SampleSizeArgs {
+    /// Margin of error as a proportion (0.05 for ±5 percentage points).
+    #[arg(long)]
+    pub moe: f64,
+    /// Confidence level.
+    #[arg(long, default_value_t = 0.95)]
+    pub conf: f64,
+    /// Expected proportion (0.5 when unknown: the most cautious).
+    #[arg(long, default_value_t = 0.5)]
+    pub p: f64,
+    /// Population (frame) size; omit for an infinite population.
+    #[arg(long = "N", value_name = "N")]
+    pub population: Option<u64>,
+    /// Stratum sizes, for per-stratum sample sizes.
+    #[arg(long, value_name = "STRATUM=N,...", value_parser = parse_sizes)]
+    pub strata_sizes: Option<BTreeMap<String, u64>>,
+    /// How the strata share n (default proportional).
+    #[arg(long, value_enum)]
+    pub allocation: Option<AllocationArg>,
+    /// Prior standard deviation per stratum, for --allocation neyman.
+    #[arg(long, value_name = "STRATUM=SD,...", value_parser = parse_sd)]
+    pub sd: Option<BTreeMap<String, f64>>,
+}
+
+fn parse_filter(s: &str) -> Result<wardgis::sampling::AttributeFilter, String> {
+    wardgis::sampling::AttributeFilter::parse(s)
+}
+
+/// `A=1,B=2` into a map, each value parsed by `num`.
+fn pairs<T>(s: &str, what: &str, num: impl Fn(&str) -> Option<T>) -> Result<BTreeMap<String, T>, String> {
+    let mut out = BTreeMap::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (k, v) = part.split_once('=').ok_or_else(|| format!("`{part}`: expected STRATUM={what}"))?;
+        let v = num(v.trim()).ok_or_else(|| format!("`{part}`: `{}` is not {what}", v.trim()))?;
+        out.insert(k.trim().to_owned(), v);
+    }
+    if out.is_empty() {
+        return Err(format!("`{s}`: expected STRATUM={what},… (e.g. led=2.5,wall=1)"));
+    }
+    Ok(out)
+}
+
+fn parse_sd(s: &str) -> Result<BTreeMap<String, f64>, String> {
+    pairs(s, "a standard deviation ≥ 0", |v| v.parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0))
+}
+
+fn parse_sizes(s: &str) -> Result<BTreeMap<String, u64>, String> {
+    pairs(s, "a whole number of units", |v| v.parse::<u64>().ok())
 }
 
 fn parse_crs(s: &str) -> Result<Crs, String> {

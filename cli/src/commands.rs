@@ -44,6 +44,9 @@ pub fn run(cli: Cli) -> Outcome {
         }
         Command::Query(q) => query(&Project::open(&q.project, catalog)?, &q),
         Command::Tile { project, layer, z, x, y } => tile(&project, catalog, &layer, z, x, y),
+        Command::Sample(a) => crate::sampling::sample(catalog, &a),
+        Command::SampleSize(a) => crate::sampling::sample_size(&a),
+        Command::Plans { project, json } => crate::sampling::plans(&Project::open(&project, catalog)?, json),
         Command::Undo { project } => {
             let mut p = Project::open(&project, catalog)?;
             match p.undo()? {

@@ -6,8 +6,13 @@
 //! of the frame has a known, non-zero chance π_i of being chosen (its first-order *inclusion
 //! probability*); an estimate that weights each visited site by 1/π_i (Horvitz–Thompson) is
 //! then unbiased for the whole frame, and its uncertainty can be computed from the design.
-//! Nothing here reads the project: the caller builds a [`Frame`] (the units, their positions,
-//! strata and size measures), chooses a [`DesignSpec`], and [`draw`]s with a seed.
+//! The designs never read the project: the caller builds a [`Frame`] (the units, their
+//! positions, strata and size measures), chooses a [`DesignSpec`], and [`draw`]s with a seed.
+//! The one bridge is [`build_frame`] (`project_frame.rs`), which makes a frame from a
+//! project's layers as a [`FrameSpec`] describes (attribute filter, polygon, strata from an
+//! attribute or a spatial join, size measure); [`plan_record`] turns a draw into the plan
+//! that [`crate::Project::save_plan`] stores (the whole frame with each unit's π, the sample,
+//! the parameters and the seed), so an evaluation can always be traced back to its draw.
 //!
 //! # The designs, and what each is for
 //!
@@ -65,9 +70,13 @@
 mod frame;
 mod grts;
 mod min_distance;
+mod plan;
+mod project_frame;
 mod sample_size;
 mod srs;
 mod stratified;
+#[cfg(test)]
+mod project_tests;
 #[cfg(test)]
 mod tests;
 
@@ -80,6 +89,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 pub use frame::{Frame, FrameUnit};
+pub use plan::plan_record;
+pub use project_frame::{build_frame, AttributeFilter, FrameSpec, NO_STRATUM};
 pub use sample_size::{sample_size_proportion, sample_size_stratified, SampleSize};
 pub use stratified::allocate;
 

@@ -107,10 +107,21 @@ pub fn create_wardgis_tables(conn: &Connection) -> Result<()> {
         "INSERT OR IGNORE INTO wardgis_meta VALUES ('schema_version', ?1)",
         params![WARDGIS_SCHEMA_VERSION.to_string()],
     )?;
-    for (table, what) in [
-        ("wardgis_actions", "wardgis: one row per user action (one transaction each)"),
-        ("wardgis_edit_log", "wardgis: before/after of every feature an action changed"),
-    ] {
+    register_attributes(
+        conn,
+        &[
+            ("wardgis_actions", "wardgis: one row per user action (one transaction each)"),
+            ("wardgis_edit_log", "wardgis: before/after of every feature an action changed"),
+        ],
+    )?;
+    super::plans::create_tables(conn)?;
+    Ok(())
+}
+
+/// Registers non-spatial tables in `gpkg_contents` as `attributes` (once), so GDAL and QGIS
+/// list them beside the layers.
+pub fn register_attributes(conn: &Connection, tables: &[(&str, &str)]) -> Result<()> {
+    for (table, what) in tables {
         conn.execute(
             "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description)
              VALUES (?1, 'attributes', ?1, ?2)",

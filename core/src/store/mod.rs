@@ -8,6 +8,7 @@
 pub mod edit_log;
 pub mod geometry_blob;
 pub mod gpkg_schema;
+pub mod plans;
 mod rows;
 pub mod sql_functions;
 
@@ -22,6 +23,7 @@ use crate::feature::Feature;
 use crate::index::{Entry, LayerIndex};
 
 pub use edit_log::Action;
+pub use plans::{PlanRecord, PlanSummary, PlanUnit};
 use edit_log::{LogWriter, Op};
 use gpkg_schema::quote;
 
@@ -301,6 +303,15 @@ impl Project {
     /// Returns the action that was undone, or `None` when there is nothing to undo.
     pub fn undo(&mut self) -> Result<Option<Action>> {
         let Some(target) = edit_log::last_undoable(&self.conn)? else { return Ok(None) };
+        if target.kind == "plan" {
+            // A plan changes no feature: undoing it deletes the plan it saved.
+            let tx = self.conn.transaction()?;
+            let undo = edit_log::begin_action(&tx, "undo", None, &format!("undo #{}: {}", target.id, target.summary))?;
+            plans::delete_by_action(&tx, target.id)?;
+            edit_log::mark_undone(&tx, target.id, undo)?;
+            tx.commit()?;
+            return Ok(Some(target));
+        }
         let changes = edit_log::changes(&self.conn, target.id)?;
         let tx = self.conn.transaction()?;
         let undo = edit_log::begin_action(&tx, "undo", target.layer.as_deref(), &format!("undo #{}: {}", target.id, target.summary))?;
@@ -347,6 +358,42 @@ impl Project {
             self.reindex(&layer, fid, old.as_ref(), new.as_ref());
         }
         Ok(Some(target))
+    }
+
+    /// Stores a sampling plan as one logged action (kind `plan`). Refuses a name already
+    /// used: a plan is a record of what was done, never silently replaced.
+    pub fn save_plan(&mut self, plan: &PlanRecord) -> Result<()> {
+        let mut plan = plan.clone();
+        if plan.created.is_empty() {
+            plan.created = edit_log::now();
+        }
+        let sampled = plan.units.iter().filter(|u| u.site_no.is_some()).count();
+        let summary = format!(
+            "plan `{}`: {} sample of {sampled} site(s) from {} unit(s) of {}, seed {}",
+            plan.name,
+            plan.design,
+            plan.units.len(),
+            plan.layers.join(","),
+            plan.seed
+        );
+        let tx = self.conn.transaction()?;
+        if plans::exists(&tx, &plan.name)? {
+            return Err(Error::Invalid(format!("plan `{}` exists; choose another name", plan.name)));
+        }
+        let action = edit_log::begin_action(&tx, "plan", None, &summary)?;
+        plans::insert(&tx, &plan, action)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A stored plan with its frame snapshot; the error lists the stored plans.
+    pub fn plan(&self, name: &str) -> Result<PlanRecord> {
+        plans::read(&self.conn, name)
+    }
+
+    /// Every stored plan, oldest first.
+    pub fn plans(&self) -> Result<Vec<PlanSummary>> {
+        plans::list(&self.conn)
     }
 
     /// The latest actions, newest first.

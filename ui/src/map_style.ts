@@ -56,6 +56,11 @@ function labelLayer(l: LayerInfo): LayerSpecification | null {
       'text-size': spec.size,
       'symbol-placement': spec.placement,
       'text-max-width': 8,
+      // Point labels may move around their anchor, so the river's name and the pedestrian
+      // street's along it both find room.
+      ...(spec.placement === 'point'
+        ? { 'text-variable-anchor': ['center', 'top', 'bottom', 'left', 'right'], 'text-radial-offset': 0.6 }
+        : {}),
       visibility: 'visible',
     },
     paint: { 'text-color': spec.color, 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 },

@@ -30,20 +30,6 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Python's mapbox-vector-tile decodes wardgis's vector tiles independently in the CLI tests
-# (cli/tests/tiles.rs runs cli/tests/decode_mvt.py).
-if ! python3 -c 'import mapbox_vector_tile' 2>/dev/null; then
-  echo "install-deps: installing Python package mapbox-vector-tile"
-  if ! python3 -m pip --version >/dev/null 2>&1; then
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-pip >/dev/null
-  fi
-  # Debian's own Python refuses pip installs outside a venv (PEP 668) unless told otherwise.
-  python3 -m pip install --quiet mapbox-vector-tile \
-    || python3 -m pip install --quiet --user --break-system-packages mapbox-vector-tile
-fi
-
 if ! command -v cargo >/dev/null; then
   echo "install-deps: cargo not found; install the Rust toolchain (rustup) first" >&2
   exit 1
@@ -55,13 +41,18 @@ if ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver
   cargo install tauri-driver --locked --version 2.1.0 --quiet
 fi
 
-# Python: an independent Mapbox Vector Tile decoder for the tile tests.
-PY=python3
-if ! "$PY" -c 'import mapbox_vector_tile' 2>/dev/null; then
-  echo "install-deps: installing the Python package mapbox-vector-tile"
-  "$PY" -m pip install --quiet --disable-pip-version-check mapbox-vector-tile 2>/dev/null \
-    || "$PY" -m pip install --quiet --disable-pip-version-check --break-system-packages mapbox-vector-tile
-fi
+# Python packages the tests use as independent checks: mapbox-vector-tile decodes our tiles
+# (cli/tests/decode_mvt.py), openpyxl reads and fills our field workbooks
+# (cli/tests/read_xlsx.py, fill_xlsx.py). Debian's own Python refuses pip installs outside a
+# venv (PEP 668) unless told otherwise.
+for module_package in mapbox_vector_tile:mapbox-vector-tile openpyxl:openpyxl; do
+  module="${module_package%%:*}"; package="${module_package##*:}"
+  if ! python3 -c "import $module" 2>/dev/null; then
+    echo "install-deps: installing the Python package $package"
+    python3 -m pip install --quiet --disable-pip-version-check "$package" 2>/dev/null \
+      || python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages "$package"
+  fi
+done
 
 # npm packages of the page, exactly as the lockfile pins them.
 if ! command -v npm >/dev/null; then

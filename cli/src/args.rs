@@ -22,6 +22,21 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ResultsCommand {
+    /// Import a filled field workbook (from `wardgis sheets`): every cell is checked (known
+    /// site and id, score 0..max, pass/fail, date, not-visited reason, replacement order);
+    /// one bad cell imports nothing and is reported with sheet, row, column and value.
+    #[command(after_help = "Example: wardgis results import d.gpkg spring spring-filled.xlsx")]
+    Import {
+        project: PathBuf,
+        /// The plan's name, as `wardgis plans` lists it.
+        plan: String,
+        /// The filled workbook (.xlsx).
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create the demo district (Yixing old town, generated) as a new project file.
     Demo {
@@ -98,6 +113,36 @@ wardgis sample d.gpkg billboards,chargers --design srs --n 20 --seed 3 --strata 
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+    },
+    /// Write a plan's field workbook (XLSX): one sheet per evaluator (the sites split by
+    /// area), one row per site, one column per checklist item with its maximum, plus
+    /// pass/fail, note, date and not-visited reason; and a 说明 Instructions sheet.
+    #[command(after_help = "Example: wardgis sheets d.gpkg spring spring.xlsx --evaluators 3")]
+    Sheets {
+        project: PathBuf,
+        /// The plan's name, as `wardgis plans` lists it.
+        plan: String,
+        /// The workbook to write (.xlsx); an existing file is replaced.
+        out: PathBuf,
+        /// Split the sites among K evaluators, one sheet each.
+        #[arg(long, default_value_t = 1, value_name = "K", value_parser = clap::value_parser!(u32).range(1..))]
+        evaluators: u32,
+    },
+    /// Inspection results of a plan.
+    #[command(subcommand)]
+    Results(ResultsCommand),
+    /// Mean score (% of the maximum) and pass rate, per stratum and overall, with 95 %
+    /// confidence intervals from the plan's design (stratified variance for srs/stratified
+    /// plans, local neighbourhood variance for grts), from the imported results.
+    #[command(after_help = "Example: wardgis estimate d.gpkg spring --out spring-estimates.csv")]
+    Estimate {
+        project: PathBuf,
+        /// The plan's name, as `wardgis plans` lists it.
+        plan: String,
+        /// Also write the table as CSV (stratum, n, N, mean_score, mean_ci_low, mean_ci_high,
+        /// pass_rate, pass_ci_low, pass_ci_high).
+        #[arg(long, value_name = "FILE.csv")]
+        out: Option<PathBuf>,
     },
     /// Undo the latest action on a project (each import, edit or deletion is one action).
     Undo { project: PathBuf },

@@ -47,6 +47,15 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Sample(a) => crate::sampling::sample(catalog, &a),
         Command::SampleSize(a) => crate::sampling::sample_size(&a),
         Command::Plans { project, json } => crate::sampling::plans(&Project::open(&project, catalog)?, json),
+        Command::Sheets { project, plan, out, evaluators } => {
+            crate::sampling::sheets(&Project::open(&project, catalog)?, &plan, &out, evaluators as usize)
+        }
+        Command::Results(crate::args::ResultsCommand::Import { project, plan, file }) => {
+            crate::sampling::results_import(&mut Project::open(&project, catalog)?, &plan, &file)
+        }
+        Command::Estimate { project, plan, out } => {
+            crate::sampling::estimate(&Project::open(&project, catalog)?, &plan, out.as_deref())
+        }
         Command::Undo { project } => {
             let mut p = Project::open(&project, catalog)?;
             match p.undo()? {

@@ -1,4 +1,4 @@
-//! `wardgis sample`, `wardgis sample-size` and `wardgis plans`: check the combination of
+//! `wardgis sample`, `sample-size`, `plans`, `sheets`, `results import` and `estimate`: check the combination of
 //! options (a wrong one is a usage error, exit 2, before the project is opened), call core,
 //! print JSON.
 
@@ -152,5 +152,51 @@ fn print_json(v: &serde_json::Value) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut stdout, v).map_err(|e| Failure::Usage(e.to_string()))?;
     writeln!(stdout).ok();
+    Ok(())
+}
+
+/// `wardgis sheets`: writes the workbook and prints one line per sheet.
+pub fn sheets(p: &Project, plan: &str, out: &std::path::Path, evaluators: usize) -> Result<(), Failure> {
+    let s = wardgis::inspect::write_workbook(p, plan, evaluators, out)?;
+    let mut o = std::io::stdout().lock();
+    for (name, (base, repl)) in s.sheets.iter().zip(&s.sites) {
+        let _ = writeln!(o, "{name}: {base} sites, {repl} replacement sites");
+    }
+    let _ = writeln!(o, "wrote {} ({} checklist columns)", out.display(), s.item_columns);
+    Ok(())
+}
+
+/// `wardgis results import`: checks and stores the results; prints a one-line summary.
+pub fn results_import(p: &mut Project, plan: &str, file: &std::path::Path) -> Result<(), Failure> {
+    let r = wardgis::inspect::import_results(p, plan, file)?;
+    let visited: Vec<_> = r.iter().filter(|r| r.visited).collect();
+    let passed = visited.iter().filter(|r| r.passed == Some(true)).count();
+    let _ = writeln!(
+        std::io::stdout().lock(),
+        "plan `{plan}`: imported {} inspected site(s) ({passed} passed), {} not visited",
+        visited.len(),
+        r.len() - visited.len()
+    );
+    Ok(())
+}
+
+/// `wardgis estimate`: prints the table; writes the CSV with `--out`.
+pub fn estimate(p: &Project, plan: &str, out: Option<&std::path::Path>) -> Result<(), Failure> {
+    let rows = wardgis::inspect::plan_estimates(p, plan, 0.95)?;
+    if let Some(path) = out {
+        std::fs::write(path, wardgis::inspect::estimates_csv(&rows))
+            .map_err(|e| Failure::Data(wardgis::Error::Io { path: path.to_path_buf(), source: e }))?;
+    }
+    let mut o = std::io::stdout().lock();
+    let _ = writeln!(o, "{:<16} {:>4} {:>6}  {:>24}  {:>24}", "stratum", "n", "N", "mean score % (95% CI)", "pass rate % (95% CI)");
+    for r in &rows {
+        let (m, q) = (&r.mean_score, &r.pass_rate);
+        let _ = writeln!(
+            o,
+            "{:<16} {:>4} {:>6}  {:>6.1} ({:>5.1} – {:>5.1})  {:>6.1} ({:>5.1} – {:>5.1})",
+            r.stratum, r.n, r.big_n, m.estimate, m.ci_low, m.ci_high,
+            100.0 * q.estimate, 100.0 * q.ci_low, 100.0 * q.ci_high
+        );
+    }
     Ok(())
 }

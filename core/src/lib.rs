@@ -11,6 +11,7 @@
 //! - [`io`]: GeoJSON and CSV import and export, checked against the catalog.
 //! - [`tiles`]: Mapbox Vector Tiles cut on demand from the R-trees, for the map.
 //! - [`sampling`]: sampling frames and designs (simple, stratified, GRTS), draws, sample size.
+//! - [`inspect`]: field workbooks (XLSX) for a plan's sites.
 //! - [`estimate`]: design-based means and pass rates with confidence intervals.
 //! - [`demo`]: the generated demo district around Yixing old town.
 
@@ -22,6 +23,7 @@ pub mod estimate;
 pub mod feature;
 pub mod io;
 pub mod index;
+pub mod inspect;
 pub mod sampling;
 pub mod store;
 pub mod tiles;

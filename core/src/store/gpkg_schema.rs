@@ -115,6 +115,7 @@ pub fn create_wardgis_tables(conn: &Connection) -> Result<()> {
         ],
     )?;
     super::plans::create_tables(conn)?;
+    super::results::create_tables(conn)?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@ pub mod edit_log;
 pub mod geometry_blob;
 pub mod gpkg_schema;
 pub mod plans;
+pub mod results;
 mod rows;
 pub mod sql_functions;
 
@@ -24,6 +25,7 @@ use crate::index::{Entry, LayerIndex};
 
 pub use edit_log::Action;
 pub use plans::{PlanRecord, PlanSummary, PlanUnit};
+pub use results::{ItemScore, SiteResult};
 use edit_log::{LogWriter, Op};
 use gpkg_schema::quote;
 
@@ -303,6 +305,15 @@ impl Project {
     /// Returns the action that was undone, or `None` when there is nothing to undo.
     pub fn undo(&mut self) -> Result<Option<Action>> {
         let Some(target) = edit_log::last_undoable(&self.conn)? else { return Ok(None) };
+        if target.kind == "results" {
+            // An import of results changes no feature: undoing it deletes the rows it wrote.
+            let tx = self.conn.transaction()?;
+            let undo = edit_log::begin_action(&tx, "undo", None, &format!("undo #{}: {}", target.id, target.summary))?;
+            results::delete_by_action(&tx, target.id)?;
+            edit_log::mark_undone(&tx, target.id, undo)?;
+            tx.commit()?;
+            return Ok(Some(target));
+        }
         if target.kind == "plan" {
             // A plan changes no feature: undoing it deletes the plan it saved.
             let tx = self.conn.transaction()?;
@@ -384,6 +395,23 @@ impl Project {
         plans::insert(&tx, &plan, action)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Stores a plan's inspection results as one logged action (kind `results`); refuses a
+    /// plan that has results already.
+    pub fn save_results(&mut self, plan: &str, results: &[SiteResult]) -> Result<()> {
+        let visited = results.iter().filter(|r| r.visited).count();
+        let summary = format!("results of plan `{plan}`: {visited} site(s) inspected, {} not visited", results.len() - visited);
+        let tx = self.conn.transaction()?;
+        let action = edit_log::begin_action(&tx, "results", None, &summary)?;
+        results::insert(&tx, plan, results, action)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A plan's stored results, in site order.
+    pub fn results(&self, plan: &str) -> Result<Vec<SiteResult>> {
+        results::read(&self.conn, plan)
     }
 
     /// A stored plan with its frame snapshot; the error lists the stored plans.

@@ -1,0 +1,19 @@
+//! Inspection of sampled sites: the field workbooks evaluators carry (`workbook`).
+//!
+//! A plan ([`crate::store::PlanRecord`]) says which sites to visit; [`write_workbook`] turns
+//! it into an XLSX an evaluator can fill in Excel or WPS: one sheet per evaluator (the sites
+//! split by area), one row per site, one column per checklist item of the site's layer;
+//! [`import_results`] reads the filled workbook back, checks every cell and stores the results;
+//! [`plan_estimates`] turns them into mean scores and pass rates with confidence intervals.
+
+mod estimates;
+mod results;
+mod workbook;
+
+pub use estimates::{estimates_csv, method_for, plan_estimates, EstimateRow, OVERALL};
+pub use results::{column_letter, import_results, read_results};
+
+pub use workbook::{
+    evaluator_sheet_name, item_columns, plan_sites, split_sites, write_workbook, ItemColumn, SheetSite, WorkbookSummary,
+    BASE_MARK, FIXED_HEADERS, INSTRUCTIONS_SHEET, REPLACEMENT_MARK, TRAILING_HEADERS,
+};

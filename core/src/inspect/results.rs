@@ -1,0 +1,404 @@
+//! Reading a filled field workbook back: every cell checked, all or nothing.
+//!
+//! # What a row may hold
+//!
+//! Every evaluator sheet (all sheets but [`INSTRUCTIONS_SHEET`]) must have the header row
+//! [`write_workbook`](super::write_workbook) wrote (the fixed columns, the checklist columns
+//! of the plan, the trailing columns; found by their header text, so column order may change).
+//! Each non-empty row is one site; its site number and id (fid) must be a site of the plan
+//! with that id and layer. Then one of:
+//!
+//! - **Visited**: every checklist item of the site's layer scored (a number 0..max; cells of
+//!   other layers' items blank), the inspection date given (an Excel date or the text
+//!   YYYY-MM-DD), no not-visited reason. Pass/fail is one of 通过/不通过/pass/fail/是/否/1/0
+//!   (any case); blank means *derived*: the site passes when every item has its full points.
+//! - **Not visited**: a reason, and no scores and no pass/fail (the date and note are kept if
+//!   given).
+//! - **Unused**: nothing filled in (no scores, pass/fail, date or reason). Allowed only for
+//!   replacement sites that were not needed.
+//!
+//! # Replacement sites
+//!
+//! Replacement sites are used in site-number order. Every base site must be visited or have a
+//! reason; a replacement site may have a result only if it is the next one in order (a used
+//! replacement site after an unused one is an error), and at most as many replacement sites
+//! may be visited as base sites were not visited. The pairing is by order only: the i-th
+//! visited replacement site stands for the i-th base site not visited; that a stratified
+//! plan's replacement lies in the same stratum as the site it replaces is not checked yet.
+//!
+//! Errors name the sheet, the Excel row number, the column (header text and letter), the
+//! value and what is accepted; all of them are reported at once and nothing is stored.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use calamine::{open_workbook, Data, Reader, Xlsx};
+
+use super::workbook::{item_columns, ItemColumn, FIXED_HEADERS, INSTRUCTIONS_SHEET, TRAILING_HEADERS};
+use crate::error::{Error, Result};
+use crate::store::{ItemScore, PlanRecord, PlanUnit, Project, SiteResult};
+
+/// Excel's column letters for a 0-based column index.
+pub fn column_letter(mut c: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (c % 26) as u8);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).expect("ASCII")
+}
+
+/// A cell's text as shown in an error.
+fn shown(d: &Data) -> String {
+    match d {
+        Data::Empty => "(blank)".into(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        other => other.to_string(),
+    }
+}
+
+fn is_blank(d: &Data) -> bool {
+    match d {
+        Data::Empty => true,
+        Data::String(s) => s.trim().is_empty(),
+        _ => false,
+    }
+}
+
+fn number(d: &Data) -> Option<f64> {
+    match d {
+        Data::Float(f) => Some(*f),
+        Data::Int(i) => Some(*i as f64),
+        Data::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+        _ => None,
+    }
+}
+
+fn text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_owned(),
+        other => shown(other),
+    }
+}
+
+/// Days since 1899-12-30 (Excel's serial dates, 1900 system) to a civil date.
+fn serial_to_date(serial: f64) -> Option<time::Date> {
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    let epoch = time::Date::from_calendar_date(1899, time::Month::December, 30).ok()?;
+    epoch.checked_add(time::Duration::days(serial.floor() as i64))
+}
+
+fn ymd(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+}
+
+/// A date cell: an Excel date, a serial number, or the text YYYY-MM-DD.
+fn date(d: &Data) -> Option<String> {
+    match d {
+        Data::DateTime(x) => serial_to_date(x.as_f64()).map(ymd),
+        Data::Float(f) => serial_to_date(*f).map(ymd),
+        Data::Int(i) => serial_to_date(*i as f64).map(ymd),
+        Data::String(s) | Data::DateTimeIso(s) => {
+            let s = s.trim();
+            let s = s.get(..10).filter(|_| s.len() == 10 || s.as_bytes().get(10) == Some(&b'T')).unwrap_or(s);
+            let p: Vec<&str> = s.split('-').collect();
+            let digits = |x: &str, n: usize| x.len() == n && x.bytes().all(|b| b.is_ascii_digit());
+            if p.len() != 3 || !digits(p[0], 4) || !digits(p[1], 2) || !digits(p[2], 2) {
+                return None;
+            }
+            let month = time::Month::try_from(p[1].parse::<u8>().ok()?).ok()?;
+            time::Date::from_calendar_date(p[0].parse().ok()?, month, p[2].parse().ok()?).ok().map(ymd)
+        }
+        _ => None,
+    }
+}
+
+/// Pass/fail words.
+fn pass_fail(d: &Data) -> Option<bool> {
+    match d {
+        Data::Bool(b) => Some(*b),
+        Data::Float(f) if *f == 1.0 => Some(true),
+        Data::Float(f) if *f == 0.0 => Some(false),
+        Data::Int(1) => Some(true),
+        Data::Int(0) => Some(false),
+        Data::String(s) => match s.trim().to_lowercase().as_str() {
+            "通过" | "pass" | "是" | "1" => Some(true),
+            "不通过" | "fail" | "否" | "0" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+const PASS_ACCEPTED: &str = "通过/不通过, pass/fail, 是/否, 1/0, or blank (derived: pass when every item has full points)";
+
+struct Row {
+    sheet: String,
+    excel_row: usize,
+    unit: PlanUnit,
+    site_no: usize,
+    scores: Vec<(String, f64, f64)>,
+    passed: Option<bool>,
+    date: Option<String>,
+    note: String,
+    reason: String,
+    any_score: bool,
+}
+
+/// Reads and checks a filled workbook of `plan`; returns one result per site used (visited or
+/// with a reason), in site order. Nothing is stored.
+pub fn read_results(project: &Project, plan: &PlanRecord, path: &Path) -> Result<Vec<SiteResult>> {
+    let file = path.display().to_string();
+    let mut wb: Xlsx<_> = open_workbook(path).map_err(|e| Error::Invalid(format!("{file}: cannot read the workbook: {e}")))?;
+    let cols: Vec<ItemColumn> = item_columns(project, plan)?;
+    let sites: BTreeMap<usize, &PlanUnit> = plan.units.iter().filter_map(|u| u.site_no.map(|s| (s, u))).collect();
+    let mut errors: Vec<String> = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
+    let names: Vec<String> = wb.sheet_names().into_iter().filter(|n| n != INSTRUCTIONS_SHEET).collect();
+    if names.is_empty() {
+        return Err(Error::Invalid(format!("{file}: no evaluator sheet")));
+    }
+    for name in names {
+        let range = wb.worksheet_range(&name).map_err(|e| Error::Invalid(format!("{file}: sheet `{name}`: {e}")))?;
+        let (r0, c0) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
+        let grid: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+        if r0 != 0 || grid.is_empty() {
+            errors.push(format!("{file}: sheet `{name}`: row 1 must be the header row wardgis sheets wrote"));
+            continue;
+        }
+        let header: Vec<String> = grid[0].iter().map(text).collect();
+        let find = |h: &str| header.iter().position(|x| x == h).map(|i| i + c0);
+        let letter = |c: usize| column_letter(c);
+        let mut missing = Vec::new();
+        let mut fixed = Vec::new();
+        for h in FIXED_HEADERS.iter().chain(TRAILING_HEADERS.iter()) {
+            match find(h) {
+                Some(c) => fixed.push(c),
+                None => missing.push(h.to_string()),
+            }
+        }
+        let mut item_at = Vec::new();
+        for col in &cols {
+            match header.iter().position(|x| x.starts_with(&format!("{} ", col.item.id))) {
+                Some(c) => item_at.push(c + c0),
+                None => missing.push(col.header()),
+            }
+        }
+        if !missing.is_empty() {
+            errors.push(format!("{file}: sheet `{name}`: missing column(s): {}", missing.join("; ")));
+            continue;
+        }
+        let at = |row: &Vec<Data>, c: usize| row.get(c - c0).cloned().unwrap_or(Data::Empty);
+        let (c_site, c_id, c_layer) = (fixed[0], fixed[4], fixed[2]);
+        let (c_pass, c_note, c_date, c_reason) = (fixed[9], fixed[10], fixed[11], fixed[12]);
+        for (i, row) in grid.iter().enumerate().skip(1) {
+            let excel_row = i + 1;
+            if row.iter().all(is_blank) {
+                continue;
+            }
+            let mut bad = |c: usize, v: &Data, accepted: String| {
+                errors.push(format!(
+                    "{file}: sheet `{name}` row {excel_row} column {} `{}`: value `{}`: {accepted}",
+                    letter(c),
+                    header[c - c0],
+                    shown(v)
+                ))
+            };
+            let site_cell = at(row, c_site);
+            let Some(site_no) = number(&site_cell).filter(|f| f.fract() == 0.0 && *f >= 1.0).map(|f| f as usize) else {
+                bad(c_site, &site_cell, format!("expected a site number of plan `{}`", plan.name));
+                continue;
+            };
+            let Some(unit) = sites.get(&site_no).copied() else {
+                bad(c_site, &site_cell, format!("expected a site number of plan `{}` (1..={})", plan.name, sites.len()));
+                continue;
+            };
+            let id_cell = at(row, c_id);
+            if number(&id_cell) != Some(unit.fid as f64) {
+                bad(c_id, &id_cell, format!("site {site_no} of plan `{}` is id {}", plan.name, unit.fid));
+                continue;
+            }
+            let layer_cell = at(row, c_layer);
+            if text(&layer_cell) != unit.layer {
+                bad(c_layer, &layer_cell, format!("site {site_no} is on layer `{}`", unit.layer));
+                continue;
+            }
+            let mut scores = Vec::new();
+            let mut any_score = false;
+            for (col, &c) in cols.iter().zip(&item_at) {
+                let v = at(row, c);
+                if is_blank(&v) {
+                    continue;
+                }
+                any_score = true;
+                if col.layer != unit.layer {
+                    bad(c, &v, format!("must be blank: item {} is not on layer `{}`", col.item.id, unit.layer));
+                    continue;
+                }
+                let max = col.item.max_points as f64;
+                match number(&v).filter(|s| (0.0..=max).contains(s)) {
+                    Some(s) => scores.push((col.item.id.clone(), s, max)),
+                    None => bad(c, &v, format!("expected a number from 0 to {}", col.item.max_points)),
+                }
+            }
+            let pass_cell = at(row, c_pass);
+            let passed = if is_blank(&pass_cell) {
+                None
+            } else {
+                match pass_fail(&pass_cell) {
+                    Some(p) => Some(p),
+                    None => {
+                        bad(c_pass, &pass_cell, format!("expected {PASS_ACCEPTED}"));
+                        None
+                    }
+                }
+            };
+            let date_cell = at(row, c_date);
+            let date = if is_blank(&date_cell) {
+                None
+            } else {
+                match date(&date_cell) {
+                    Some(d) => Some(d),
+                    None => {
+                        bad(c_date, &date_cell, "expected a date: an Excel date or the text YYYY-MM-DD".into());
+                        None
+                    }
+                }
+            };
+            let reason = text(&at(row, c_reason));
+            let note = text(&at(row, c_note));
+            if !reason.is_empty() {
+                if any_score || passed.is_some() {
+                    bad(c_reason, &at(row, c_reason), "a site not visited (reason given) must have no scores and no pass/fail".into());
+                }
+            } else if any_score || passed.is_some() || date.is_some() {
+                for (col, &c) in cols.iter().zip(&item_at) {
+                    if col.layer == unit.layer && is_blank(&at(row, c)) {
+                        bad(c, &Data::Empty, format!("expected a number from 0 to {} (every item of a visited site is scored)", col.item.max_points));
+                    }
+                }
+                if is_blank(&date_cell) {
+                    bad(c_date, &date_cell, "expected the inspection date (an Excel date or YYYY-MM-DD)".into());
+                }
+            }
+            rows.push(Row {
+                sheet: name.clone(),
+                excel_row,
+                unit: unit.clone(),
+                site_no,
+                scores,
+                passed,
+                date,
+                note,
+                reason,
+                any_score,
+            });
+        }
+    }
+    // Each site once.
+    let mut by_site: BTreeMap<usize, &Row> = BTreeMap::new();
+    for r in &rows {
+        if let Some(prev) = by_site.insert(r.site_no, r) {
+            errors.push(format!(
+                "{file}: site {} appears twice: sheet `{}` row {} and sheet `{}` row {}",
+                r.site_no, prev.sheet, prev.excel_row, r.sheet, r.excel_row
+            ));
+        }
+    }
+    let used = |r: &Row| !r.reason.is_empty() || r.any_score || r.passed.is_some() || r.date.is_some();
+    let visited = |r: &Row| r.reason.is_empty() && used(r);
+    let mut not_visited_base = 0;
+    for (&no, u) in sites.iter().filter(|(_, u)| !u.replacement) {
+        match by_site.get(&no) {
+            Some(r) if visited(r) => {}
+            Some(r) if used(r) => not_visited_base += 1,
+            _ => errors.push(format!("{file}: base site {no} ({} id {}): expected scores or a not-visited reason", u.layer, u.fid)),
+        }
+    }
+    let mut visited_repl = 0;
+    let mut first_unused: Option<usize> = None;
+    for (&no, _) in sites.iter().filter(|(_, u)| u.replacement) {
+        match by_site.get(&no).filter(|r| used(r)) {
+            None => {
+                first_unused.get_or_insert(no);
+            }
+            Some(r) => {
+                if let Some(skipped) = first_unused {
+                    errors.push(format!(
+                        "{file}: sheet `{}` row {}: replacement site {no} is used but replacement site {skipped} comes first and was not; replacement sites are used in their order",
+                        r.sheet, r.excel_row
+                    ));
+                }
+                if visited(r) {
+                    visited_repl += 1;
+                    if visited_repl > not_visited_base {
+                        errors.push(format!(
+                            "{file}: sheet `{}` row {}: replacement site {no} has results but only {not_visited_base} base site(s) were not visited; a replacement site counts only in place of a base site not visited",
+                            r.sheet, r.excel_row
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(format!("{} problem(s); nothing imported:\n{}", errors.len(), errors.join("\n"))));
+    }
+    let mut out = Vec::new();
+    for r in by_site.values().filter(|r| used(r)) {
+        let v = visited(r);
+        let (total, max) = (r.scores.iter().map(|s| s.1).sum::<f64>(), r.scores.iter().map(|s| s.2).sum::<f64>());
+        let derived = r.scores.iter().all(|s| s.1 == s.2);
+        out.push(SiteResult {
+            site_no: r.site_no,
+            layer: r.unit.layer.clone(),
+            fid: r.unit.fid,
+            visited: v,
+            reason: r.reason.clone(),
+            passed: v.then(|| r.passed.unwrap_or(derived)),
+            total_score: v.then_some(total),
+            max_score: v.then_some(max),
+            inspected_on: r.date.clone(),
+            note: r.note.clone(),
+            items: r.scores.iter().map(|s| ItemScore { item_id: s.0.clone(), score: s.1, max_points: s.2 }).collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// Reads, checks and stores a filled workbook as one action; returns the stored results.
+pub fn import_results(project: &mut Project, plan_name: &str, path: &Path) -> Result<Vec<SiteResult>> {
+    let plan = project.plan(plan_name)?;
+    let results = read_results(project, &plan, path)?;
+    project.save_results(plan_name, &results)?;
+    Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn letters_dates_and_pass_words() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(27 * 26), "AAA");
+        assert_eq!(date(&Data::Float(45000.0)).as_deref(), Some("2023-03-15"));
+        assert_eq!(date(&Data::String("2026-05-01".into())).as_deref(), Some("2026-05-01"));
+        assert_eq!(date(&Data::String("2026-02-30".into())), None);
+        assert_eq!(date(&Data::String("5/1/2026".into())), None);
+        for (w, p) in [("通过", true), ("不通过", false), ("PASS", true), ("fail", false), ("是", true), ("否", false)] {
+            assert_eq!(pass_fail(&Data::String(w.into())), Some(p), "{w}");
+        }
+        assert_eq!(pass_fail(&Data::Float(1.0)), Some(true));
+        assert_eq!(pass_fail(&Data::String("ok".into())), None);
+    }
+}

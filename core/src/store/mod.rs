@@ -305,20 +305,16 @@ impl Project {
     /// Returns the action that was undone, or `None` when there is nothing to undo.
     pub fn undo(&mut self) -> Result<Option<Action>> {
         let Some(target) = edit_log::last_undoable(&self.conn)? else { return Ok(None) };
-        if target.kind == "results" {
-            // An import of results changes no feature: undoing it deletes the rows it wrote.
+        // Plans and results change no feature: undoing them deletes the rows the action wrote.
+        let delete_records: Option<fn(&Connection, i64) -> Result<()>> = match target.kind.as_str() {
+            "results" => Some(|c, a| results::delete_by_action(c, a).map(drop)),
+            "plan" => Some(|c, a| plans::delete_by_action(c, a).map(drop)),
+            _ => None,
+        };
+        if let Some(delete) = delete_records {
             let tx = self.conn.transaction()?;
             let undo = edit_log::begin_action(&tx, "undo", None, &format!("undo #{}: {}", target.id, target.summary))?;
-            results::delete_by_action(&tx, target.id)?;
-            edit_log::mark_undone(&tx, target.id, undo)?;
-            tx.commit()?;
-            return Ok(Some(target));
-        }
-        if target.kind == "plan" {
-            // A plan changes no feature: undoing it deletes the plan it saved.
-            let tx = self.conn.transaction()?;
-            let undo = edit_log::begin_action(&tx, "undo", None, &format!("undo #{}: {}", target.id, target.summary))?;
-            plans::delete_by_action(&tx, target.id)?;
+            delete(&tx, target.id)?;
             edit_log::mark_undone(&tx, target.id, undo)?;
             tx.commit()?;
             return Ok(Some(target));

@@ -26,16 +26,10 @@ pub fn fill(src: &Path, dst: &Path, skip: &str, bad: Option<&str>) -> BTreeMap<u
 
 /// An attribute table as GDAL reads it: one JSON object per row.
 fn gdal_table(project: &Path, table: &str) -> Vec<serde_json::Value> {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("t.geojson");
-    let sql = format!("SELECT *, id AS row_id FROM {table}");
-    ok(gdal("ogr2ogr", &["-f", "GeoJSON", out.to_str().unwrap(), project.to_str().unwrap(), "-sql", &sql]));
-    let fc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     // GDAL takes the integer primary key `id` as the fid (not written to GeoJSON): the query
     // repeats it as `row_id`.
-    fc["features"]
-        .as_array()
-        .unwrap()
+    let sql = format!("SELECT *, id AS row_id FROM {table}");
+    gdal_features(project, &["-sql", &sql])
         .iter()
         .map(|f| {
             let mut p = f["properties"].clone();

@@ -85,15 +85,21 @@ pub fn vincenty_m(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
     panic!("Vincenty did not converge");
 }
 
-/// All features of a layer as GDAL reads them: (fid, name, lon, lat) for a point layer.
-pub fn gdal_points(project: &Path, layer: &str) -> Vec<(i64, String, f64, f64)> {
+/// The GeoJSON features GDAL's `ogr2ogr` writes from a project, for a layer or `-sql` query
+/// given as the trailing arguments: an independent reading of what wardgis wrote.
+pub fn gdal_features(project: &Path, source: &[&str]) -> Vec<serde_json::Value> {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.geojson");
-    ok(gdal("ogr2ogr", &["-f", "GeoJSON", out.to_str().unwrap(), project.to_str().unwrap(), layer]));
+    let mut args = vec!["-f", "GeoJSON", out.to_str().unwrap(), project.to_str().unwrap()];
+    args.extend_from_slice(source);
+    ok(gdal("ogr2ogr", &args));
     let fc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    fc["features"]
-        .as_array()
-        .unwrap()
+    fc["features"].as_array().cloned().unwrap_or_default()
+}
+
+/// All features of a layer as GDAL reads them: (fid, name, lon, lat) for a point layer.
+pub fn gdal_points(project: &Path, layer: &str) -> Vec<(i64, String, f64, f64)> {
+    gdal_features(project, &[layer])
         .iter()
         .map(|f| {
             let c = &f["geometry"]["coordinates"];

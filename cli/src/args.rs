@@ -139,11 +139,22 @@ wardgis sample d.gpkg billboards,chargers --design srs --n 20 --seed 3 --strata 
         project: PathBuf,
         /// The plan's name, as `wardgis plans` lists it.
         plan: String,
-        /// Also write the table as CSV (stratum, n, N, mean_score, mean_ci_low, mean_ci_high,
-        /// pass_rate, pass_ci_low, pass_ci_high).
-        #[arg(long, value_name = "FILE.csv")]
+        /// Also write the table as CSV or XLSX, by the file's extension (stratum, n, N,
+        /// mean_score, mean_ci_low, mean_ci_high, pass_rate, pass_ci_low, pass_ci_high).
+        #[arg(long, value_name = "FILE.csv|FILE.xlsx")]
         out: Option<PathBuf>,
     },
+    /// Rectification orders (整改单): every failed checklist item of an imported result opens
+    /// one, with a deadline (the item's `deadline_days` in the catalog, else 7 days) and the
+    /// responsible party; re-inspections close or re-open them. `wardgis orders PROJECT`
+    /// lists them; `reinspect`, `assign` and `show` act on one.
+    #[command(
+        args_conflicts_with_subcommands = true,
+        subcommand_negates_reqs = true,
+        after_help = "Examples:\n  wardgis orders d.gpkg --overdue\n  wardgis orders d.gpkg --plan spring --out orders.xlsx\n  \
+wardgis orders reinspect d.gpkg 12 --result pass --date 2026-05-08\n  wardgis orders show d.gpkg 12"
+    )]
+    Orders(OrdersArgs),
     /// Undo the latest action on a project (each import, edit or deletion is one action).
     Undo { project: PathBuf },
     /// Show the latest actions recorded in a project's edit log.
@@ -152,6 +163,93 @@ wardgis sample d.gpkg billboards,chargers --design srs --n 20 --seed 3 --strata 
         /// How many actions to show.
         #[arg(long, default_value_t = 20)]
         limit: usize,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct OrdersArgs {
+    #[command(subcommand)]
+    pub action: Option<OrdersCommand>,
+    /// The project file.
+    #[arg(required = true)]
+    pub project: Option<PathBuf>,
+    /// Only open orders past their deadline.
+    #[arg(long)]
+    pub overdue: bool,
+    /// Only orders in this state.
+    #[arg(long, value_enum, default_value_t = OrderStateArg::All)]
+    pub state: OrderStateArg,
+    /// Only orders of this plan.
+    #[arg(long)]
+    pub plan: Option<String>,
+    /// The day deadlines are compared with (default: today in China Standard Time).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<String>,
+    /// Print JSON (each order with its whole history) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the list as CSV or XLSX, by the file's extension.
+    #[arg(long, value_name = "FILE.csv|FILE.xlsx")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OrderStateArg {
+    Open,
+    Closed,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PassFailArg {
+    Pass,
+    Fail,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrdersCommand {
+    /// Record a re-inspection: `pass` closes the order, `fail` keeps it open (or re-opens a
+    /// closed one) with a new deadline counted from the re-inspection date.
+    #[command(after_help = "Example: wardgis orders reinspect d.gpkg 12 --result pass --date 2026-05-08 --note 已修复")]
+    Reinspect {
+        project: PathBuf,
+        /// The order's id, as `wardgis orders` lists it.
+        order: i64,
+        #[arg(long, value_enum)]
+        result: PassFailArg,
+        /// The re-inspection date (not before the order's latest event).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: String,
+        /// The item's new score (0..max; full points exactly when it passes).
+        #[arg(long)]
+        score: Option<f64>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Set who must rectify and/or the deadline (the state does not change).
+    #[command(after_help = "Example: wardgis orders assign d.gpkg 12 --to 宜城街道环卫所 --deadline 2026-05-20")]
+    Assign {
+        project: PathBuf,
+        order: i64,
+        /// The responsible party.
+        #[arg(long, value_name = "PARTY")]
+        to: Option<String>,
+        /// The new deadline.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        deadline: Option<String>,
+        /// The day of the assignment (default: today in China Standard Time).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// One order with its whole history.
+    Show {
+        project: PathBuf,
+        order: i64,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -56,6 +56,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Estimate { project, plan, out } => {
             crate::sampling::estimate(&Project::open(&project, catalog)?, &plan, out.as_deref())
         }
+        Command::Orders(a) => crate::orders::run(catalog, &a),
         Command::Undo { project } => {
             let mut p = Project::open(&project, catalog)?;
             match p.undo()? {

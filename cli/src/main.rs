@@ -4,6 +4,7 @@
 
 mod args;
 mod commands;
+mod orders;
 mod sampling;
 
 use std::process::ExitCode;

@@ -168,14 +168,15 @@ pub fn sheets(p: &Project, plan: &str, out: &std::path::Path, evaluators: usize)
 
 /// `wardgis results import`: checks and stores the results; prints a one-line summary.
 pub fn results_import(p: &mut Project, plan: &str, file: &std::path::Path) -> Result<(), Failure> {
-    let r = wardgis::inspect::import_results(p, plan, file)?;
+    let (r, orders) = wardgis::inspect::import_results(p, plan, file)?;
     let visited: Vec<_> = r.iter().filter(|r| r.visited).collect();
     let passed = visited.iter().filter(|r| r.passed == Some(true)).count();
     let _ = writeln!(
         std::io::stdout().lock(),
-        "plan `{plan}`: imported {} inspected site(s) ({passed} passed), {} not visited",
+        "plan `{plan}`: imported {} inspected site(s) ({passed} passed), {} not visited; opened {} rectification order(s)",
         visited.len(),
-        r.len() - visited.len()
+        r.len() - visited.len(),
+        orders.len()
     );
     Ok(())
 }
@@ -184,8 +185,7 @@ pub fn results_import(p: &mut Project, plan: &str, file: &std::path::Path) -> Re
 pub fn estimate(p: &Project, plan: &str, out: Option<&std::path::Path>) -> Result<(), Failure> {
     let rows = wardgis::inspect::plan_estimates(p, plan, 0.95)?;
     if let Some(path) = out {
-        std::fs::write(path, wardgis::inspect::estimates_csv(&rows))
-            .map_err(|e| Failure::Data(wardgis::Error::Io { path: path.to_path_buf(), source: e }))?;
+        wardgis::inspect::estimates_table(&rows).write(path, "估计 estimates")?;
     }
     let mut o = std::io::stdout().lock();
     let _ = writeln!(o, "{:<16} {:>4} {:>6}  {:>24}  {:>24}", "stratum", "n", "N", "mean score % (95% CI)", "pass rate % (95% CI)");

@@ -173,6 +173,11 @@ pub struct LayerKind {
     /// Where the checklist comes from (so a draft is never mistaken for the bureau's standard).
     #[serde(default)]
     pub checklist_note: String,
+    /// The column naming who must rectify a failed inspection (`name` for a shop that is its
+    /// own responsible party, or a field such as `owner`); orders of layers without one are
+    /// opened unassigned.
+    #[serde(default)]
+    pub responsible_field: Option<String>,
 }
 
 impl LayerKind {
@@ -259,6 +264,12 @@ impl LayerKind {
             }
             if c.max_points == 0 {
                 return Err(bad(&format!("checklist[{i}].max_points"), "is 0; expected a positive number of points".into()));
+            }
+        }
+        if let Some(r) = &self.responsible_field {
+            if r != "name" && self.field(r).is_none() {
+                let names: Vec<&str> = self.column_names().filter(|c| *c != "source").collect();
+                return Err(bad("responsible_field", format!("`{r}` is not a column of this layer; expected one of {}", names.join(", "))));
             }
         }
         Ok(())
@@ -484,5 +495,7 @@ max_points = 10
         assert!(e.contains("unknown_key"), "{e}");
         let e = error_for("id = [");
         assert!(e.contains("layers/chargers.toml"), "{e}");
+        let e = error_for(&good.replace("responsible_field = \"operator\"", "responsible_field = \"owner\""));
+        assert!(e.contains("`responsible_field`") && e.contains("`owner`") && e.contains("operator"), "{e}");
     }
 }

@@ -1,6 +1,7 @@
 //! Helpers for CLI tests: run the real `wardgis` binary and GDAL's tools on real files.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -109,6 +110,35 @@ pub fn gdal_points(project: &Path, layer: &str) -> Vec<(i64, String, f64, f64)> 
                 c[0].as_f64().unwrap(),
                 c[1].as_f64().unwrap(),
             )
+        })
+        .collect()
+}
+
+/// Fills `src` into `dst` with `fill_xlsx.py`; returns what it wrote, by site number.
+pub fn fill(src: &Path, dst: &Path, skip: &str, bad: Option<&str>) -> BTreeMap<u64, serde_json::Value> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fill_xlsx.py");
+    let mut c = Command::new("python3");
+    c.arg(&script).arg(src).arg(dst).arg(skip);
+    if let Some(b) = bad {
+        c.arg(b);
+    }
+    let o = c.output().expect("run python3 (scripts/install-deps.sh installs openpyxl)");
+    assert!(o.status.success(), "fill_xlsx.py failed: {}", stderr(&o));
+    let m: BTreeMap<String, serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    m.into_iter().map(|(k, v)| (k.parse().unwrap(), v)).collect()
+}
+
+/// An attribute table as GDAL reads it: one JSON object per row.
+pub fn gdal_table(project: &Path, table: &str) -> Vec<serde_json::Value> {
+    // GDAL takes the integer primary key `id` as the fid (not written to GeoJSON): the query
+    // repeats it as `row_id`.
+    let sql = format!("SELECT *, id AS row_id FROM {table}");
+    gdal_features(project, &["-sql", &sql])
+        .iter()
+        .map(|f| {
+            let mut p = f["properties"].clone();
+            p["id"] = p["row_id"].clone();
+            p
         })
         .collect()
 }

@@ -15,6 +15,8 @@ use crate::error::{Error, Result};
 use crate::estimate::{estimate_mean, estimate_proportion, Estimate, Observation, VarianceMethod};
 use crate::store::Project;
 
+use super::table_file::{Cell, Table};
+
 /// One line of the table: a stratum (or the whole frame, `stratum` = [`OVERALL`]).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct EstimateRow {
@@ -104,27 +106,33 @@ pub fn plan_estimates(project: &Project, plan_name: &str, conf: f64) -> Result<V
     Ok(rows)
 }
 
-/// The table as CSV: stratum, n, N, mean_score, mean_ci_low, mean_ci_high, pass_rate,
-/// pass_ci_low, pass_ci_high (scores in % of the maximum, rates as fractions).
-pub fn estimates_csv(rows: &[EstimateRow]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["stratum", "n", "N", "mean_score", "mean_ci_low", "mean_ci_high", "pass_rate", "pass_ci_low", "pass_ci_high"])
-        .expect("in memory");
-    for r in rows {
-        let m = &r.mean_score;
-        let p = &r.pass_rate;
-        w.write_record([
-            r.stratum.clone(),
-            r.n.to_string(),
-            r.big_n.to_string(),
-            m.estimate.to_string(),
-            m.ci_low.to_string(),
-            m.ci_high.to_string(),
-            p.estimate.to_string(),
-            p.ci_low.to_string(),
-            p.ci_high.to_string(),
-        ])
-        .expect("in memory");
+/// The table: stratum, n, N, mean_score, mean_ci_low, mean_ci_high, pass_rate, pass_ci_low,
+/// pass_ci_high (scores in % of the maximum, rates as fractions), for CSV or XLSX.
+pub fn estimates_table(rows: &[EstimateRow]) -> Table {
+    let headers = ["stratum", "n", "N", "mean_score", "mean_ci_low", "mean_ci_high", "pass_rate", "pass_ci_low", "pass_ci_high"];
+    Table {
+        headers: headers.iter().map(|h| h.to_string()).collect(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                let (m, p) = (&r.mean_score, &r.pass_rate);
+                vec![
+                    Cell::from(r.stratum.as_str()),
+                    Cell::from(r.n as f64),
+                    Cell::from(r.big_n as f64),
+                    Cell::from(m.estimate),
+                    Cell::from(m.ci_low),
+                    Cell::from(m.ci_high),
+                    Cell::from(p.estimate),
+                    Cell::from(p.ci_low),
+                    Cell::from(p.ci_high),
+                ]
+            })
+            .collect(),
     }
-    String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8")
+}
+
+/// The table as CSV (see [`estimates_table`]).
+pub fn estimates_csv(rows: &[EstimateRow]) -> String {
+    estimates_table(rows).to_csv()
 }

@@ -4,14 +4,19 @@
 //! it into an XLSX an evaluator can fill in Excel or WPS: one sheet per evaluator (the sites
 //! split by area), one row per site, one column per checklist item of the site's layer;
 //! [`import_results`] reads the filled workbook back, checks every cell and stores the results;
-//! [`plan_estimates`] turns them into mean scores and pass rates with confidence intervals.
+//! [`plan_estimates`] turns them into mean scores and pass rates with confidence intervals;
+//! [`orders`] follows every failed item through rectification and re-inspection.
 
+pub mod dates;
 mod estimates;
+pub mod orders;
 mod results;
+mod table_file;
 mod workbook;
 
-pub use estimates::{estimates_csv, method_for, plan_estimates, EstimateRow, OVERALL};
+pub use estimates::{estimates_csv, estimates_table, method_for, plan_estimates, EstimateRow, OVERALL};
 pub use results::{column_letter, import_results, read_results};
+pub use table_file::{Cell, Table};
 
 pub use workbook::{
     evaluator_sheet_name, item_columns, plan_sites, split_sites, write_workbook, ItemColumn, SheetSite, WorkbookSummary,

@@ -22,9 +22,11 @@
 //! Replacement sites are used in site-number order. Every base site must be visited or have a
 //! reason; a replacement site may have a result only if it is the next one in order (a used
 //! replacement site after an unused one is an error), and at most as many replacement sites
-//! may be visited as base sites were not visited. The pairing is by order only: the i-th
-//! visited replacement site stands for the i-th base site not visited; that a stratified
-//! plan's replacement lies in the same stratum as the site it replaces is not checked yet.
+//! may be visited as base sites were not visited. The pairing is by order: the i-th
+//! visited replacement site stands for the i-th base site not visited. In a stratified plan
+//! this holds within each stratum (its over-sample was allocated to the strata): a replacement
+//! site may only stand in for a base site of its own stratum, and the order is the order of
+//! that stratum's replacement sites.
 //!
 //! Errors name the sheet, the Excel row number, the column (header text and letter), the
 //! value and what is accepted; all of them are reported at once and nothing is stored.
@@ -34,9 +36,10 @@ use std::path::Path;
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 
+use super::dates::{parse_ymd, ymd};
 use super::workbook::{item_columns, ItemColumn, FIXED_HEADERS, INSTRUCTIONS_SHEET, TRAILING_HEADERS};
 use crate::error::{Error, Result};
-use crate::store::{ItemScore, PlanRecord, PlanUnit, Project, SiteResult};
+use crate::store::{ItemScore, NewOrder, PlanRecord, PlanUnit, Project, SiteResult};
 
 /// Excel's column letters for a 0-based column index.
 pub fn column_letter(mut c: usize) -> String {
@@ -95,10 +98,6 @@ fn serial_to_date(serial: f64) -> Option<time::Date> {
     epoch.checked_add(time::Duration::days(serial.floor() as i64))
 }
 
-fn ymd(d: time::Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
-}
-
 /// A date cell: an Excel date, a serial number, or the text YYYY-MM-DD.
 fn date(d: &Data) -> Option<String> {
     match d {
@@ -108,13 +107,7 @@ fn date(d: &Data) -> Option<String> {
         Data::String(s) | Data::DateTimeIso(s) => {
             let s = s.trim();
             let s = s.get(..10).filter(|_| s.len() == 10 || s.as_bytes().get(10) == Some(&b'T')).unwrap_or(s);
-            let p: Vec<&str> = s.split('-').collect();
-            let digits = |x: &str, n: usize| x.len() == n && x.bytes().all(|b| b.is_ascii_digit());
-            if p.len() != 3 || !digits(p[0], 4) || !digits(p[1], 2) || !digits(p[2], 2) {
-                return None;
-            }
-            let month = time::Month::try_from(p[1].parse::<u8>().ok()?).ok()?;
-            time::Date::from_calendar_date(p[0].parse().ok()?, month, p[2].parse().ok()?).ok().map(ymd)
+            parse_ymd(s).map(ymd)
         }
         _ => None,
     }
@@ -314,34 +307,47 @@ pub fn read_results(project: &Project, plan: &PlanRecord, path: &Path) -> Result
     }
     let used = |r: &Row| !r.reason.is_empty() || r.any_score || r.passed.is_some() || r.date.is_some();
     let visited = |r: &Row| r.reason.is_empty() && used(r);
-    let mut not_visited_base = 0;
+    // Replacement sites stand in for base sites not visited, in their order: across the whole
+    // plan, or within each stratum for a stratified plan (its over-sample is allocated to the
+    // strata, and a site may only replace one of its own stratum).
+    let group_of = |u: &PlanUnit| if plan.design == "stratified" { u.stratum.clone().unwrap_or_default() } else { String::new() };
+    let in_group = |g: &str| if g.is_empty() { String::new() } else { format!(" in stratum `{g}`") };
+    let mut not_visited_base: BTreeMap<String, usize> = BTreeMap::new();
     for (&no, u) in sites.iter().filter(|(_, u)| !u.replacement) {
         match by_site.get(&no) {
             Some(r) if visited(r) => {}
-            Some(r) if used(r) => not_visited_base += 1,
+            Some(r) if used(r) => *not_visited_base.entry(group_of(u)).or_default() += 1,
             _ => errors.push(format!("{file}: base site {no} ({} id {}): expected scores or a not-visited reason", u.layer, u.fid)),
         }
     }
-    let mut visited_repl = 0;
-    let mut first_unused: Option<usize> = None;
-    for (&no, _) in sites.iter().filter(|(_, u)| u.replacement) {
+    let mut visited_repl: BTreeMap<String, usize> = BTreeMap::new();
+    let mut first_unused: BTreeMap<String, usize> = BTreeMap::new();
+    for (&no, u) in sites.iter().filter(|(_, u)| u.replacement) {
+        let g = group_of(u);
         match by_site.get(&no).filter(|r| used(r)) {
             None => {
-                first_unused.get_or_insert(no);
+                first_unused.entry(g).or_insert(no);
             }
             Some(r) => {
-                if let Some(skipped) = first_unused {
+                if let Some(skipped) = first_unused.get(&g) {
                     errors.push(format!(
-                        "{file}: sheet `{}` row {}: replacement site {no} is used but replacement site {skipped} comes first and was not; replacement sites are used in their order",
-                        r.sheet, r.excel_row
+                        "{file}: sheet `{}` row {}: replacement site {no} is used but replacement site {skipped}{} comes first and was not; replacement sites are used in their order",
+                        r.sheet,
+                        r.excel_row,
+                        in_group(&g)
                     ));
                 }
                 if visited(r) {
-                    visited_repl += 1;
-                    if visited_repl > not_visited_base {
+                    let used_here = visited_repl.entry(g.clone()).or_default();
+                    *used_here += 1;
+                    let missing = not_visited_base.get(&g).copied().unwrap_or(0);
+                    if *used_here > missing {
                         errors.push(format!(
-                            "{file}: sheet `{}` row {}: replacement site {no} has results but only {not_visited_base} base site(s) were not visited; a replacement site counts only in place of a base site not visited",
-                            r.sheet, r.excel_row
+                            "{file}: sheet `{}` row {}: replacement site {no} has results but only {missing} base site(s){} were not visited; a replacement site counts only in place of a base site not visited{}",
+                            r.sheet,
+                            r.excel_row,
+                            in_group(&g),
+                            if g.is_empty() { String::new() } else { " of its own stratum".to_owned() }
                         ));
                     }
                 }
@@ -373,12 +379,14 @@ pub fn read_results(project: &Project, plan: &PlanRecord, path: &Path) -> Result
     Ok(out)
 }
 
-/// Reads, checks and stores a filled workbook as one action; returns the stored results.
-pub fn import_results(project: &mut Project, plan_name: &str, path: &Path) -> Result<Vec<SiteResult>> {
+/// Reads, checks and stores a filled workbook as one action, opening a rectification order
+/// for every failed item ([`super::orders`]); returns the stored results and the orders opened.
+pub fn import_results(project: &mut Project, plan_name: &str, path: &Path) -> Result<(Vec<SiteResult>, Vec<NewOrder>)> {
     let plan = project.plan(plan_name)?;
     let results = read_results(project, &plan, path)?;
-    project.save_results(plan_name, &results)?;
-    Ok(results)
+    let orders = super::orders::orders_for_results(project, &plan, &results)?;
+    project.save_results(plan_name, &results, &orders)?;
+    Ok((results, orders))
 }
 
 #[cfg(test)]

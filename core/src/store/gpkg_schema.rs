@@ -116,6 +116,7 @@ pub fn create_wardgis_tables(conn: &Connection) -> Result<()> {
     )?;
     super::plans::create_tables(conn)?;
     super::results::create_tables(conn)?;
+    super::orders::create_tables(conn)?;
     Ok(())
 }
 

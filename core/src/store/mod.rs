@@ -8,6 +8,7 @@
 pub mod edit_log;
 pub mod geometry_blob;
 pub mod gpkg_schema;
+pub mod orders;
 pub mod plans;
 pub mod results;
 mod rows;
@@ -24,6 +25,7 @@ use crate::feature::Feature;
 use crate::index::{Entry, LayerIndex};
 
 pub use edit_log::Action;
+pub use orders::{NewOrder, Order, OrderEvent, OrderEventKind, OrderState};
 pub use plans::{PlanRecord, PlanSummary, PlanUnit};
 pub use results::{ItemScore, SiteResult};
 use edit_log::{LogWriter, Op};
@@ -307,7 +309,11 @@ impl Project {
         let Some(target) = edit_log::last_undoable(&self.conn)? else { return Ok(None) };
         // Plans and results change no feature: undoing them deletes the rows the action wrote.
         let delete_records: Option<fn(&Connection, i64) -> Result<()>> = match target.kind.as_str() {
-            "results" => Some(|c, a| results::delete_by_action(c, a).map(drop)),
+            "results" => Some(|c, a| {
+                orders::delete_by_action(c, a)?;
+                results::delete_by_action(c, a).map(drop)
+            }),
+            "order" => Some(|c, a| orders::delete_by_action(c, a).map(drop)),
             "plan" => Some(|c, a| plans::delete_by_action(c, a).map(drop)),
             _ => None,
         };
@@ -393,14 +399,41 @@ impl Project {
         Ok(())
     }
 
-    /// Stores a plan's inspection results as one logged action (kind `results`); refuses a
-    /// plan that has results already.
-    pub fn save_results(&mut self, plan: &str, results: &[SiteResult]) -> Result<()> {
+    /// Stores a plan's inspection results and the rectification orders their failures open
+    /// as one logged action (kind `results`); refuses a plan that has results already.
+    pub fn save_results(&mut self, plan: &str, results: &[SiteResult], new_orders: &[NewOrder]) -> Result<()> {
         let visited = results.iter().filter(|r| r.visited).count();
-        let summary = format!("results of plan `{plan}`: {visited} site(s) inspected, {} not visited", results.len() - visited);
+        let summary = format!(
+            "results of plan `{plan}`: {visited} site(s) inspected, {} not visited, {} order(s) opened",
+            results.len() - visited,
+            new_orders.len()
+        );
         let tx = self.conn.transaction()?;
         let action = edit_log::begin_action(&tx, "results", None, &summary)?;
         results::insert(&tx, plan, results, action)?;
+        orders::insert(&tx, new_orders, action)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every rectification order (of one plan, or all), oldest first, with its history.
+    pub fn orders(&self, plan: Option<&str>) -> Result<Vec<Order>> {
+        orders::read_all(&self.conn, plan)
+    }
+
+    /// One rectification order with its history.
+    pub fn order(&self, id: i64) -> Result<Order> {
+        orders::read(&self.conn, id)?.ok_or_else(|| {
+            Error::Invalid(format!("there is no order {id} in {}; `wardgis orders` lists them", self.path.display()))
+        })
+    }
+
+    /// Appends an event to an order's history as one logged action (kind `order`).
+    pub fn record_order_event(&mut self, id: i64, event: &OrderEvent, summary: &str) -> Result<()> {
+        self.order(id)?;
+        let tx = self.conn.transaction()?;
+        let action = edit_log::begin_action(&tx, "order", None, summary)?;
+        orders::add_event(&tx, id, event, action)?;
         tx.commit()?;
         Ok(())
     }

@@ -1,0 +1,136 @@
+//! `wardgis orders`: list rectification orders, record re-inspections and assignments.
+
+use std::io::Write;
+
+use wardgis::inspect::dates::{parse_ymd, today_cst, ymd};
+use wardgis::inspect::orders::{self, list_orders, orders_table, OrderFilter, OrderView, Reinspection};
+use wardgis::store::{Order, OrderState};
+use wardgis::{Catalog, Project};
+
+use crate::args::{OrderStateArg, OrdersArgs, OrdersCommand, PassFailArg};
+use crate::commands::Failure;
+
+fn day(arg: Option<&str>, flag: &str) -> Result<time::Date, Failure> {
+    match arg {
+        None => Ok(today_cst()),
+        Some(s) => parse_ymd(s).ok_or_else(|| Failure::Usage(format!("{flag} `{s}`: expected a date YYYY-MM-DD, e.g. 2026-05-01"))),
+    }
+}
+
+/// Dispatches `wardgis orders …`.
+pub fn run(catalog: Catalog, a: &OrdersArgs) -> Result<(), Failure> {
+    match &a.action {
+        None => {
+            let project = a.project.as_deref().ok_or_else(|| Failure::Usage("orders: the project file is missing".into()))?;
+            list(&Project::open(project, catalog)?, a)
+        }
+        Some(OrdersCommand::Reinspect { project, order, result, date, score, note }) => {
+            let mut p = Project::open(project, catalog)?;
+            let r = Reinspection { order: *order, passed: *result == PassFailArg::Pass, on: date.clone(), score: *score, note: note.clone() };
+            let o = orders::reinspect(&mut p, &r)?;
+            let c = o.current();
+            let _ = writeln!(std::io::stdout().lock(), "order {}: {} (deadline {})", o.id, c.state.as_str(), c.deadline);
+            Ok(())
+        }
+        Some(OrdersCommand::Assign { project, order, to, deadline, date, note }) => {
+            let mut p = Project::open(project, catalog)?;
+            let on = ymd(day(date.as_deref(), "--date")?);
+            let o = orders::assign(&mut p, *order, to.as_deref(), deadline.as_deref(), &on, note)?;
+            let c = o.current();
+            let _ = writeln!(
+                std::io::stdout().lock(),
+                "order {}: responsible `{}`, deadline {}, {}",
+                o.id,
+                c.responsible,
+                c.deadline,
+                c.state.as_str()
+            );
+            Ok(())
+        }
+        Some(OrdersCommand::Show { project, order, json }) => {
+            let p = Project::open(project, catalog)?;
+            let o = p.order(*order)?;
+            if *json {
+                let mut out = std::io::stdout().lock();
+                serde_json::to_writer_pretty(&mut out, &o).map_err(|e| Failure::Usage(e.to_string()))?;
+                let _ = writeln!(out);
+                return Ok(());
+            }
+            show(&o);
+            Ok(())
+        }
+    }
+}
+
+fn list(p: &Project, a: &OrdersArgs) -> Result<(), Failure> {
+    let today = day(a.as_of.as_deref(), "--as-of")?;
+    let filter = OrderFilter {
+        plan: a.plan.clone(),
+        state: match a.state {
+            OrderStateArg::Open => Some(OrderState::Open),
+            OrderStateArg::Closed => Some(OrderState::Closed),
+            OrderStateArg::All => None,
+        },
+        overdue_only: a.overdue,
+    };
+    let views = list_orders(p, &filter, today)?;
+    if let Some(out) = &a.out {
+        orders_table(&views).write(out, "整改单 orders")?;
+    }
+    if a.json {
+        let mut o = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut o, &views).map_err(|e| Failure::Usage(e.to_string()))?;
+        let _ = writeln!(o);
+    } else {
+        print_table(&views, today);
+    }
+    if let Some(out) = &a.out {
+        eprintln!("wrote {} order(s) to {}", views.len(), out.display());
+    }
+    Ok(())
+}
+
+fn print_table(views: &[OrderView], today: time::Date) {
+    let mut o = std::io::stdout().lock();
+    let _ = writeln!(
+        o,
+        "{:>5}  {:<6}  {:<8}  {:<10}  {:<10}  {:<20}  {:<24}  {:<6}  {}",
+        "id", "state", "overdue", "opened", "deadline", "layer", "site", "item", "responsible"
+    );
+    for v in views {
+        let overdue = if v.overdue { format!("{} d", v.days_overdue) } else { String::new() };
+        let site = format!("#{} {}", v.order.site_no, v.name);
+        let item = if v.order.item_id.is_empty() { "(site)".to_owned() } else { v.order.item_id.clone() };
+        let who = if v.responsible.is_empty() { "(unassigned)" } else { v.responsible.as_str() };
+        let _ = writeln!(
+            o,
+            "{:>5}  {:<6}  {:<8}  {:<10}  {:<10}  {:<20}  {:<24}  {:<6}  {}",
+            v.order.id,
+            v.state.as_str(),
+            overdue,
+            v.order.opened_on,
+            v.deadline,
+            v.order.layer,
+            site,
+            item,
+            who
+        );
+    }
+    let open = views.iter().filter(|v| v.state == OrderState::Open).count();
+    let overdue = views.iter().filter(|v| v.overdue).count();
+    let _ = writeln!(o, "{} order(s): {open} open, {overdue} overdue on {}", views.len(), ymd(today));
+}
+
+fn show(o: &Order) {
+    let mut out = std::io::stdout().lock();
+    let c = o.current();
+    let item = if o.item_id.is_empty() { "(site as a whole)" } else { o.item_id.as_str() };
+    let _ = writeln!(out, "order {}: plan `{}` site {} — {} fid {}, item {item}", o.id, o.plan, o.site_no, o.layer, o.fid);
+    let _ = writeln!(out, "state {}, deadline {}, responsible `{}`", c.state.as_str(), c.deadline, c.responsible);
+    let _ = writeln!(out, "history:");
+    for e in &o.history {
+        let score = e.score.map(|s| format!(" score {s}")).unwrap_or_default();
+        let note = if e.note.is_empty() { String::new() } else { format!(" — {}", e.note) };
+        let _ = writeln!(out, "  {}  {:<19} → {:<6} deadline {}{score}{note}", e.on, e.kind.as_str(), e.state.as_str(), e.deadline);
+    }
+}

@@ -147,12 +147,14 @@ wardgis sample d.gpkg billboards,chargers --design srs --n 20 --seed 3 --strata 
     /// Rectification orders (整改单): every failed checklist item of an imported result opens
     /// one, with a deadline (the item's `deadline_days` in the catalog, else 7 days) and the
     /// responsible party; re-inspections close or re-open them. `wardgis orders PROJECT`
-    /// lists them; `reinspect`, `assign` and `show` act on one.
+    /// lists them; `reinspect`, `assign` and `show` act on one; `sheet` writes a re-inspection
+    /// workbook and `import` reads it back.
     #[command(
         args_conflicts_with_subcommands = true,
         subcommand_negates_reqs = true,
         after_help = "Examples:\n  wardgis orders d.gpkg --overdue\n  wardgis orders d.gpkg --plan spring --out orders.xlsx\n  \
-wardgis orders reinspect d.gpkg 12 --result pass --date 2026-05-08\n  wardgis orders show d.gpkg 12"
+wardgis orders reinspect d.gpkg 12 --result pass --date 2026-05-08\n  wardgis orders show d.gpkg 12\n  \
+wardgis orders sheet d.gpkg round-1.xlsx\n  wardgis orders import d.gpkg round-1-filled.xlsx"
     )]
     Orders(OrdersArgs),
     /// Undo the latest action on a project (each import, edit or deletion is one action).
@@ -242,6 +244,31 @@ pub enum OrdersCommand {
         date: Option<String>,
         #[arg(long, default_value = "")]
         note: String,
+    },
+    /// Write a re-inspection workbook: one row per order (default: the open ones), with
+    /// columns for the result, score, date and note.
+    #[command(after_help = "Example: wardgis orders sheet d.gpkg round-1.xlsx --overdue")]
+    Sheet {
+        project: PathBuf,
+        /// The workbook to write (.xlsx); an existing file is replaced.
+        out: PathBuf,
+        /// Only orders past their deadline.
+        #[arg(long)]
+        overdue: bool,
+        /// Only orders of this plan.
+        #[arg(long)]
+        plan: Option<String>,
+        /// The day deadlines are compared with for --overdue (default: today, China Standard Time).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<String>,
+    },
+    /// Import a filled re-inspection workbook as one action: every row with a result closes,
+    /// keeps open or re-opens its order; one bad cell imports nothing.
+    #[command(after_help = "Example: wardgis orders import d.gpkg round-1-filled.xlsx")]
+    Import {
+        project: PathBuf,
+        /// The filled workbook (.xlsx) from `wardgis orders sheet`.
+        file: PathBuf,
     },
     /// One order with its whole history.
     Show {

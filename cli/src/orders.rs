@@ -47,6 +47,29 @@ pub fn run(catalog: Catalog, a: &OrdersArgs) -> Result<(), Failure> {
             );
             Ok(())
         }
+        Some(OrdersCommand::Sheet { project, out, overdue, plan, as_of }) => {
+            let p = Project::open(project, catalog)?;
+            let filter = OrderFilter { plan: plan.clone(), state: Some(OrderState::Open), overdue_only: *overdue };
+            let views = list_orders(&p, &filter, day(as_of.as_deref(), "--as-of")?)?;
+            if views.is_empty() {
+                return Err(Failure::Data(wardgis::Error::Invalid("no open order matches; nothing to re-inspect".into())));
+            }
+            wardgis::inspect::write_reinspection_workbook(&p, &views, out)?;
+            let _ = writeln!(std::io::stdout().lock(), "wrote {} ({} order(s))", out.display(), views.len());
+            Ok(())
+        }
+        Some(OrdersCommand::Import { project, file }) => {
+            let mut p = Project::open(project, catalog)?;
+            let done = wardgis::inspect::import_reinspections(&mut p, file)?;
+            let closed = done.iter().filter(|o| o.current().state == OrderState::Closed).count();
+            let _ = writeln!(
+                std::io::stdout().lock(),
+                "re-inspected {} order(s): {closed} closed, {} open",
+                done.len(),
+                done.len() - closed
+            );
+            Ok(())
+        }
         Some(OrdersCommand::Show { project, order, json }) => {
             let p = Project::open(project, catalog)?;
             let o = p.order(*order)?;

@@ -253,3 +253,78 @@ fn a_stratified_plans_replacement_site_stands_in_only_for_its_own_stratum() {
     fill(&blank, &right, &same.0.to_string(), None);
     ok(wardgis(&["results", "import", p, "s", right.to_str().unwrap()]));
 }
+
+#[test]
+fn a_reinspection_round_from_a_workbook_closes_and_keeps_open_as_one_action() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo_copy(dir.path());
+    let p = project.to_str().unwrap();
+    ok(wardgis(&["sample", p, "chargers", "--design", "srs", "--n", "20", "--seed", "8", "--name", "c"]));
+    let blank = dir.path().join("c.xlsx");
+    ok(wardgis(&["sheets", p, "c", blank.to_str().unwrap()]));
+    let filled = dir.path().join("filled.xlsx");
+    fill(&blank, &filled, "", None);
+    ok(wardgis(&["results", "import", p, "c", filled.to_str().unwrap()]));
+    let open_before = orders_json(p, &["--state", "open"]);
+    assert!(open_before.len() >= 3, "{open_before:?}");
+
+    let round = dir.path().join("round.xlsx");
+    let printed = stdout(&ok(wardgis(&["orders", "sheet", p, round.to_str().unwrap()])));
+    assert!(printed.contains(&format!("({} order(s))", open_before.len())), "{printed}");
+    // GDAL reads the sheet: one row per open order, with its item and deadline.
+    let rows = gdal_features(&round, &[]);
+    assert_eq!(rows.len(), open_before.len());
+    for (r, o) in rows.iter().zip(&open_before) {
+        assert_eq!(r["properties"]["整改单号 Order"].as_i64(), o["id"].as_i64());
+        assert_eq!(r["properties"]["检查项 Item"], o["item_id"]);
+        assert_eq!(r["properties"]["整改期限 Deadline"], o["deadline"]);
+    }
+
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fill_reinspection.py");
+    let run = |dst: &Path, bad: bool| -> BTreeMap<String, serde_json::Value> {
+        let mut c = std::process::Command::new("python3");
+        c.arg(&script).arg(&round).arg(dst);
+        if bad {
+            c.arg("bad");
+        }
+        let o = c.output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+
+    // Bad cells: nothing imported, each named.
+    let bad_path = dir.path().join("bad.xlsx");
+    run(&bad_path, true);
+    let o = wardgis(&["orders", "import", p, bad_path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let msg = stderr(&o);
+    assert!(msg.contains("row 2 column O `得分 Score`") && msg.contains("scores 0 to"), "{msg}");
+    assert!(msg.contains("row 3 column P `复查日期 Date (YYYY-MM-DD)`: value `1 May`"), "{msg}");
+    assert!(msg.contains("nothing imported"), "{msg}");
+    assert_eq!(orders_json(p, &["--state", "open"]).len(), open_before.len());
+
+    let good = dir.path().join("good.xlsx");
+    let plan = run(&good, false);
+    let printed = stdout(&ok(wardgis(&["orders", "import", p, good.to_str().unwrap()])));
+    let passed = plan.values().filter(|v| v["passed"] == true).count();
+    let failed = plan.values().filter(|v| v["passed"] == false).count();
+    assert!(printed.contains(&format!("re-inspected {} order(s): {passed} closed, {failed} open", passed + failed)), "{printed}");
+    for o in orders_json(p, &[]) {
+        let id = o["id"].as_i64().unwrap().to_string();
+        let h = o["history"].as_array().unwrap();
+        match plan.get(&id) {
+            Some(v) if v.get("skipped").is_some() => assert_eq!((h.len(), o["state"].as_str()), (1, Some("open"))),
+            Some(v) => {
+                let want = if v["passed"] == true { "closed" } else { "open" };
+                assert_eq!(o["state"].as_str(), Some(want), "order {id}");
+                assert_eq!(h.len(), 2);
+                assert_eq!(h[1]["on"], v["date"]);
+            }
+            None => assert_eq!(h.len(), 1, "order {id} was not in the round"),
+        }
+    }
+    // The round is one action: one undo takes it all back.
+    ok(wardgis(&["undo", p]));
+    assert_eq!(orders_json(p, &["--state", "open"]).len(), open_before.len());
+}
+

@@ -7,15 +7,21 @@
 //! [`plan_estimates`] turns them into mean scores and pass rates with confidence intervals;
 //! [`orders`] follows every failed item through rectification and re-inspection.
 
+mod cells;
 pub mod dates;
 mod estimates;
 pub mod orders;
+mod reinspection_sheet;
 mod results;
 mod table_file;
 mod workbook;
 
 pub use estimates::{estimates_csv, estimates_table, method_for, plan_estimates, EstimateRow, OVERALL};
-pub use results::{column_letter, import_results, read_results};
+pub use cells::column_letter;
+pub use reinspection_sheet::{
+    import_reinspections, read_reinspections, write_reinspection_workbook, REINSPECTION_HEADERS, REINSPECTION_SHEET,
+};
+pub use results::{import_results, read_results};
 pub use table_file::{Cell, Table};
 
 pub use workbook::{

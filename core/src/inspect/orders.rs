@@ -102,7 +102,7 @@ pub struct Reinspection {
     pub note: String,
 }
 
-fn check_date_order(order: &Order, on: &str) -> Result<String> {
+pub(crate) fn check_date_order(order: &Order, on: &str) -> Result<String> {
     let d = parse_ymd(on).ok_or_else(|| Error::Invalid(format!("date `{on}`: expected YYYY-MM-DD, e.g. 2026-05-01")))?;
     let last = &order.current().on;
     if parse_ymd(last).is_some_and(|l| d < l) {
@@ -114,11 +114,10 @@ fn check_date_order(order: &Order, on: &str) -> Result<String> {
     Ok(ymd(d))
 }
 
-/// Records a re-inspection: closes, keeps open or re-opens the order (see the module rules).
-pub fn reinspect(project: &mut Project, r: &Reinspection) -> Result<Order> {
-    let order = project.order(r.order)?;
-    let on = check_date_order(&order, &r.on)?;
-    let kind = project.catalog().kind(&order.layer)?.clone();
+/// The event a re-inspection of `order` adds (see the module rules), after checking its date
+/// and score; nothing is stored.
+pub fn reinspection_event(kind: &LayerKind, order: &Order, r: &Reinspection) -> Result<OrderEvent> {
+    let on = check_date_order(order, &r.on)?;
     if let Some(score) = r.score {
         let max = kind.checklist.iter().find(|c| c.id == order.item_id).map(|c| c.max_points as f64);
         match max {
@@ -128,42 +127,49 @@ pub fn reinspect(project: &mut Project, r: &Reinspection) -> Result<Order> {
             }
             None => {
                 return Err(Error::Invalid(format!(
-                    "score {score}: order {} is for the site as a whole, which has no score; leave --score out",
+                    "score {score}: order {} is for the site as a whole, which has no score; leave the score out",
                     order.id
                 )))
             }
         }
-        let full = max == Some(score);
-        if full != r.passed {
+        if (max == Some(score)) != r.passed {
             return Err(Error::Invalid(format!(
                 "score {score} with result `{}`: an item passes exactly when it has its full points",
                 if r.passed { "pass" } else { "fail" }
             )));
         }
     }
-    let now = order.current().clone();
+    let now = order.current();
     let (state, deadline) = if r.passed {
         (OrderState::Closed, now.deadline.clone())
     } else {
-        (OrderState::Open, add_days(&on, deadline_days(&kind, &order.item_id), "re-inspection date")?)
+        (OrderState::Open, add_days(&on, deadline_days(kind, &order.item_id), "re-inspection date")?)
     };
-    let event = OrderEvent {
+    Ok(OrderEvent {
         kind: if r.passed { OrderEventKind::ReinspectedPassed } else { OrderEventKind::ReinspectedFailed },
-        on: on.clone(),
+        on,
         state,
         deadline,
         responsible: now.responsible.clone(),
         score: r.score,
         note: r.note.clone(),
         recorded_at: edit_log::now(),
-    };
-    let what = match (now.state, r.passed) {
+    })
+}
+
+/// Records one re-inspection as one action: closes, keeps open or re-opens the order.
+pub fn reinspect(project: &mut Project, r: &Reinspection) -> Result<Order> {
+    let order = project.order(r.order)?;
+    let kind = project.catalog().kind(&order.layer)?;
+    let event = reinspection_event(kind, &order, r)?;
+    let what = match (order.current().state, r.passed) {
         (OrderState::Open, true) => "closed",
         (OrderState::Open, false) => "still failing",
         (OrderState::Closed, false) => "re-opened",
         (OrderState::Closed, true) => "confirmed closed",
     };
-    project.record_order_event(order.id, &event, &format!("order {}: re-inspected {on}, {what}", order.id))?;
+    let summary = format!("order {}: re-inspected {}, {what}", order.id, event.on);
+    project.record_order_events(&[(order.id, event)], &summary)?;
     project.order(order.id)
 }
 
@@ -197,7 +203,7 @@ pub fn assign(project: &mut Project, id: i64, responsible: Option<&str>, deadlin
         recorded_at: edit_log::now(),
     };
     let summary = format!("order {id}: assigned to `{responsible}`, deadline {deadline}");
-    project.record_order_event(id, &event, &summary)?;
+    project.record_order_events(&[(id, event)], &summary)?;
     project.order(id)
 }
 

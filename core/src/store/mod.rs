@@ -428,12 +428,17 @@ impl Project {
         })
     }
 
-    /// Appends an event to an order's history as one logged action (kind `order`).
-    pub fn record_order_event(&mut self, id: i64, event: &OrderEvent, summary: &str) -> Result<()> {
-        self.order(id)?;
+    /// Appends events to orders' histories as one logged action (kind `order`): a single
+    /// re-inspection or assignment, or a whole re-inspection round.
+    pub fn record_order_events(&mut self, events: &[(i64, OrderEvent)], summary: &str) -> Result<()> {
+        for (id, _) in events {
+            self.order(*id)?;
+        }
         let tx = self.conn.transaction()?;
         let action = edit_log::begin_action(&tx, "order", None, summary)?;
-        orders::add_event(&tx, id, event, action)?;
+        for (id, event) in events {
+            orders::add_event(&tx, *id, event, action)?;
+        }
         tx.commit()?;
         Ok(())
     }

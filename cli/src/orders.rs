@@ -117,8 +117,8 @@ fn print_table(views: &[OrderView], today: time::Date) {
     let mut o = std::io::stdout().lock();
     let _ = writeln!(
         o,
-        "{:>5}  {:<6}  {:<8}  {:<10}  {:<10}  {:<20}  {:<24}  {:<6}  {}",
-        "id", "state", "overdue", "opened", "deadline", "layer", "site", "item", "responsible"
+        "{:>5}  {:<6}  {:<8}  {:<10}  {:<10}  {:<20}  {:<24}  {:<6}  responsible",
+        "id", "state", "overdue", "opened", "deadline", "layer", "site", "item"
     );
     for v in views {
         let overdue = if v.overdue { format!("{} d", v.days_overdue) } else { String::new() };

@@ -41,11 +41,12 @@ fn add_days(date: &str, days: u32, what: &str) -> Result<String> {
     Ok(ymd(d + time::Duration::days(days as i64)))
 }
 
-/// Who must rectify a feature of `kind`: its `responsible_field` value, or empty.
-fn responsible_party(project: &Project, kind: &LayerKind, fid: i64) -> Result<String> {
-    let Some(field) = &kind.responsible_field else { return Ok(String::new()) };
-    let f = project.feature(&kind.id, fid)?;
-    Ok(f.props.get(field).filter(|v| !v.is_null()).map(|v| v.to_text().trim().to_owned()).unwrap_or_default())
+/// Who must rectify a feature of `kind`: its `responsible_field` value, or empty (also when
+/// the feature was deleted since the plan was drawn: the order is then assigned by hand).
+fn responsible_party(project: &Project, kind: &LayerKind, fid: i64) -> String {
+    let Some(field) = &kind.responsible_field else { return String::new() };
+    let Ok(f) = project.feature(&kind.id, fid) else { return String::new() };
+    f.props.get(field).filter(|v| !v.is_null()).map(|v| v.to_text().trim().to_owned()).unwrap_or_default()
 }
 
 /// The orders a plan's results open (nothing is stored).
@@ -65,7 +66,7 @@ pub fn orders_for_results(project: &Project, plan: &PlanRecord, results: &[SiteR
         if failed.is_empty() {
             continue;
         }
-        let responsible = responsible_party(project, kind, r.fid)?;
+        let responsible = responsible_party(project, kind, r.fid);
         for (item_id, score) in failed {
             let deadline = add_days(&on, deadline_days(kind, &item_id), &format!("site {} inspection date", r.site_no))?;
             out.push(NewOrder {

@@ -7,15 +7,17 @@ import type { LayerInfo, ProjectInfo } from './types';
 /** The font stack for labels: the CJK font the install script provides, then any sans-serif. */
 export const LABEL_FONT = ['Noto Sans CJK SC', 'WenQuanYi Micro Hei', 'sans-serif'];
 
-/** Layers whose features carry a name worth writing on the map, and how. */
-const LABELS: Record<string, { placement: 'point' | 'line'; size: number; color: string; minzoom: number }> = {
-  subdistricts: { placement: 'point', size: 16, color: '#333333', minzoom: 11 },
-  communities: { placement: 'point', size: 13, color: '#6b4e16', minzoom: 13 },
-  water: { placement: 'point', size: 12, color: '#1f5f8b', minzoom: 13 },
-  roads: { placement: 'line', size: 12, color: '#444444', minzoom: 13 },
-  smart_streets: { placement: 'point', size: 13, color: '#01665e', minzoom: 13 },
-  markets: { placement: 'point', size: 11, color: '#54278f', minzoom: 15 },
-  schools: { placement: 'point', size: 11, color: '#a35200', minzoom: 15 },
+/** Layers whose features carry a name worth writing on the map, and how. `priority`: where
+ *  labels collide, the higher one is placed first (MapLibre places the top layer's symbols
+ *  first), so a river keeps its name beside the street that runs along it. */
+const LABELS: Record<string, { placement: 'point' | 'line'; size: number; color: string; minzoom: number; priority: number }> = {
+  subdistricts: { placement: 'point', size: 16, color: '#333333', minzoom: 11, priority: 6 },
+  communities: { placement: 'point', size: 13, color: '#6b4e16', minzoom: 13, priority: 5 },
+  water: { placement: 'point', size: 12, color: '#1f5f8b', minzoom: 13, priority: 4 },
+  smart_streets: { placement: 'point', size: 13, color: '#01665e', minzoom: 13, priority: 3 },
+  roads: { placement: 'line', size: 12, color: '#444444', minzoom: 13, priority: 2 },
+  markets: { placement: 'point', size: 11, color: '#54278f', minzoom: 15, priority: 1 },
+  schools: { placement: 'point', size: 11, color: '#a35200', minzoom: 15, priority: 1 },
 };
 
 export function tileUrl(layer: string): string {
@@ -72,12 +74,15 @@ export function buildStyle(info: ProjectInfo): StyleSpecification {
   for (const l of info.layers) {
     sources[l.kind.id] = { type: 'vector', tiles: [tileUrl(l.kind.id)], minzoom: 0, maxzoom: 18 };
   }
-  // Draw order: the catalog's `order`, but all labels above all features.
+  // Draw order: the catalog's `order`, but all labels above all features, by priority.
   const ordered = [...info.layers].sort((a, b) => a.kind.order - b.kind.order);
+  const byPriority = ordered
+    .filter((l) => LABELS[l.kind.id])
+    .sort((a, b) => LABELS[a.kind.id].priority - LABELS[b.kind.id].priority || a.kind.order - b.kind.order);
   const layers: LayerSpecification[] = [
     { id: 'background', type: 'background', paint: { 'background-color': '#f5f3ef' } },
     ...ordered.map(mainLayer),
-    ...ordered.map(labelLayer).filter((x): x is LayerSpecification => x !== null),
+    ...byPriority.map(labelLayer).filter((x): x is LayerSpecification => x !== null),
   ];
   return { version: 8, sources, layers };
 }

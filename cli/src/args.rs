@@ -210,8 +210,8 @@ pub enum PassFailArg {
 
 #[derive(Debug, Subcommand)]
 pub enum OrdersCommand {
-    /// Record a re-inspection: `pass` closes the order, `fail` keeps it open (or re-opens a
-    /// closed one) with a new deadline counted from the re-inspection date.
+    /// Record a re-inspection: `pass` closes the order; `fail` keeps it open with its deadline,
+    /// or re-opens a closed one with a new deadline counted from the re-inspection date.
     #[command(after_help = "Example: wardgis orders reinspect d.gpkg 12 --result pass --date 2026-05-08 --note 已修复")]
     Reinspect {
         project: PathBuf,

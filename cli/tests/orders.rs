@@ -323,8 +323,15 @@ fn a_reinspection_round_from_a_workbook_closes_and_keeps_open_as_one_action() {
             None => assert_eq!(h.len(), 1, "order {id} was not in the round"),
         }
     }
+    // The same sheet again: refused, every row changed since it was written.
+    let again = wardgis(&["orders", "import", p, good.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("changed since this sheet was written"), "{}", stderr(&again));
+
     // The round is one action: one undo takes it all back.
     ok(wardgis(&["undo", p]));
-    assert_eq!(orders_json(p, &["--state", "open"]).len(), open_before.len());
+    let after = orders_json(p, &[]);
+    assert_eq!(after.iter().filter(|o| o["state"] == "open").count(), open_before.len());
+    assert!(after.iter().all(|o| o["history"].as_array().unwrap().len() == 1), "{after:?}");
 }
 

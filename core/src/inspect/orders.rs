@@ -12,9 +12,11 @@
 //!   `name`); layers without one open the order unassigned ([`assign`] sets it).
 //! - **Re-inspection** ([`reinspect`]). Passing closes an open order (the deadline stays as it
 //!   was, so a late rectification still shows as late in the history). Failing keeps an open
-//!   order open, or re-opens a closed one, with a new deadline counted from the re-inspection
-//!   date. A passing re-inspection of a closed order is recorded as a confirmation. A
-//!   re-inspection may not be dated before the order's latest event.
+//!   order open with its deadline unchanged (an order past its deadline stays overdue; extend
+//!   it by hand with [`assign`] if the bureau grants more time), or re-opens a closed one with a
+//!   new deadline counted from the re-inspection date. A passing re-inspection of a closed
+//!   order is recorded as a confirmation. A re-inspection may not be dated before the order's
+//!   latest inspection.
 //! - **Overdue**: open, and the deadline is before the day in question (an order due today is
 //!   not overdue yet).
 //!
@@ -43,10 +45,14 @@ fn add_days(date: &str, days: u32, what: &str) -> Result<String> {
 
 /// Who must rectify a feature of `kind`: its `responsible_field` value, or empty (also when
 /// the feature was deleted since the plan was drawn: the order is then assigned by hand).
-fn responsible_party(project: &Project, kind: &LayerKind, fid: i64) -> String {
-    let Some(field) = &kind.responsible_field else { return String::new() };
-    let Ok(f) = project.feature(&kind.id, fid) else { return String::new() };
-    f.props.get(field).filter(|v| !v.is_null()).map(|v| v.to_text().trim().to_owned()).unwrap_or_default()
+fn responsible_party(project: &Project, kind: &LayerKind, fid: i64) -> Result<String> {
+    let Some(field) = &kind.responsible_field else { return Ok(String::new()) };
+    let f = match project.feature(&kind.id, fid) {
+        Ok(f) => f,
+        Err(Error::NoSuchFeature { .. }) => return Ok(String::new()),
+        Err(e) => return Err(e),
+    };
+    Ok(f.props.get(field).filter(|v| !v.is_null()).map(|v| v.to_text().trim().to_owned()).unwrap_or_default())
 }
 
 /// The orders a plan's results open (nothing is stored).
@@ -66,7 +72,7 @@ pub fn orders_for_results(project: &Project, plan: &PlanRecord, results: &[SiteR
         if failed.is_empty() {
             continue;
         }
-        let responsible = responsible_party(project, kind, r.fid);
+        let responsible = responsible_party(project, kind, r.fid)?;
         for (item_id, score) in failed {
             let deadline = add_days(&on, deadline_days(kind, &item_id), &format!("site {} inspection date", r.site_no))?;
             out.push(NewOrder {
@@ -103,13 +109,16 @@ pub struct Reinspection {
     pub note: String,
 }
 
+/// Checks a date against the order's history: not before its latest inspection (the opening
+/// or a re-inspection). Assignments do not count: an office may assign today an order whose
+/// paper re-inspection was done last week.
 pub(crate) fn check_date_order(order: &Order, on: &str) -> Result<String> {
     let d = parse_ymd(on).ok_or_else(|| Error::Invalid(format!("date `{on}`: expected YYYY-MM-DD, e.g. 2026-05-01")))?;
-    let last = &order.current().on;
-    if parse_ymd(last).is_some_and(|l| d < l) {
+    let last = order.history.iter().rev().find(|e| e.kind != OrderEventKind::Assigned).unwrap_or(order.current());
+    if parse_ymd(&last.on).is_some_and(|l| d < l) {
         return Err(Error::Invalid(format!(
-            "date `{on}` is before order {}'s latest event ({last}); expected {last} or later",
-            order.id
+            "date `{on}` is before order {}'s latest inspection ({}); expected {} or later",
+            order.id, last.on, last.on
         )));
     }
     Ok(ymd(d))
@@ -126,10 +135,16 @@ pub fn reinspection_event(kind: &LayerKind, order: &Order, r: &Reinspection) -> 
             Some(max) => {
                 return Err(Error::Invalid(format!("score {score}: item {} scores 0 to {max}", order.item_id)));
             }
-            None => {
+            None if order.item_id.is_empty() => {
                 return Err(Error::Invalid(format!(
                     "score {score}: order {} is for the site as a whole, which has no score; leave the score out",
                     order.id
+                )))
+            }
+            None => {
+                return Err(Error::Invalid(format!(
+                    "score {score}: item {} is no longer in the catalog of layer `{}`, so it has no maximum; leave the score out",
+                    order.item_id, order.layer
                 )))
             }
         }
@@ -141,10 +156,12 @@ pub fn reinspection_event(kind: &LayerKind, order: &Order, r: &Reinspection) -> 
         }
     }
     let now = order.current();
-    let (state, deadline) = if r.passed {
-        (OrderState::Closed, now.deadline.clone())
-    } else {
-        (OrderState::Open, add_days(&on, deadline_days(kind, &order.item_id), "re-inspection date")?)
+    let (state, deadline) = match (now.state, r.passed) {
+        (_, true) => (OrderState::Closed, now.deadline.clone()),
+        // Still failing: the deadline stands, so an order past it stays overdue.
+        (OrderState::Open, false) => (OrderState::Open, now.deadline.clone()),
+        // Failing again after it was closed: a new failure, a new deadline.
+        (OrderState::Closed, false) => (OrderState::Open, add_days(&on, deadline_days(kind, &order.item_id), "re-inspection date")?),
     };
     Ok(OrderEvent {
         kind: if r.passed { OrderEventKind::ReinspectedPassed } else { OrderEventKind::ReinspectedFailed },
@@ -181,7 +198,13 @@ pub fn assign(project: &mut Project, id: i64, responsible: Option<&str>, deadlin
     if responsible.is_none() && deadline.is_none() {
         return Err(Error::Invalid("nothing to assign: give a responsible party, a deadline or both".into()));
     }
+    if responsible.is_some_and(|r| r.trim().is_empty()) {
+        return Err(Error::Invalid("responsible party: empty; expected a name, e.g. 宜城街道环卫所".into()));
+    }
     let now = order.current().clone();
+    if deadline.is_some() && now.state == OrderState::Closed {
+        return Err(Error::Invalid(format!("order {id} is closed; a deadline applies only to an open order")));
+    }
     let deadline = match deadline {
         Some(d) => {
             let parsed = parse_ymd(d).ok_or_else(|| Error::Invalid(format!("deadline `{d}`: expected YYYY-MM-DD")))?;
@@ -419,11 +442,11 @@ mod tests {
         let bb01 = p.orders(None).unwrap().into_iter().find(|o| o.item_id == "BB-01").unwrap();
         let r = |passed, on: &str, score| Reinspection { order: bb01.id, passed, on: on.into(), score, note: String::new() };
 
-        // Still failing: open, new deadline from the re-inspection date (3 days).
+        // Still failing: open, and the deadline (opened 05-01 + 3 days) stands, so it is overdue.
         let o = reinspect(&mut p, &r(false, "2026-05-05", Some(10.0))).unwrap();
-        assert_eq!((o.current().state, o.current().deadline.as_str()), (OrderState::Open, "2026-05-08"));
-        assert!(is_overdue(&o, date("2026-05-09")) && !is_overdue(&o, date("2026-05-08")));
-        assert_eq!(days_overdue(&o, date("2026-05-11")), 3);
+        assert_eq!((o.current().state, o.current().deadline.as_str()), (OrderState::Open, "2026-05-04"));
+        assert!(is_overdue(&o, date("2026-05-05")) && !is_overdue(&o, date("2026-05-04")));
+        assert_eq!(days_overdue(&o, date("2026-05-11")), 7);
 
         // A score that contradicts the result, or out of range, or a date going back: refused.
         let e = reinspect(&mut p, &r(true, "2026-05-06", Some(10.0))).unwrap_err().to_string();
@@ -435,7 +458,7 @@ mod tests {
 
         // Passing closes it, keeping the deadline it had; a later failure re-opens it.
         let o = reinspect(&mut p, &r(true, "2026-05-07", Some(30.0))).unwrap();
-        assert_eq!((o.current().state, o.current().deadline.as_str()), (OrderState::Closed, "2026-05-08"));
+        assert_eq!((o.current().state, o.current().deadline.as_str()), (OrderState::Closed, "2026-05-04"));
         assert!(!is_overdue(&o, date("2026-06-01")));
         let o = reinspect(&mut p, &r(false, "2026-06-01", None)).unwrap();
         assert_eq!((o.current().state, o.current().deadline.as_str()), (OrderState::Open, "2026-06-04"));
@@ -446,6 +469,24 @@ mod tests {
         // Undo walks the history back one event at a time.
         p.undo().unwrap();
         assert_eq!(p.order(bb01.id).unwrap().current().state, OrderState::Closed);
+        p.undo().unwrap();
+        let o = p.order(bb01.id).unwrap();
+        assert_eq!((o.history.len(), o.current().kind), (2, ReinspectedFailed));
+    }
+
+    #[test]
+    fn an_assignment_does_not_block_a_back_dated_reinspection() {
+        let (_d, mut p, _) = project_with_results();
+        let o = p.orders(None).unwrap().into_iter().find(|o| o.item_id == "BB-04").unwrap();
+        assign(&mut p, o.id, Some("宜城街道"), None, "2026-05-20", "").unwrap();
+        let r = Reinspection { order: o.id, passed: true, on: "2026-05-06".into(), score: None, note: String::new() };
+        let after = reinspect(&mut p, &r).unwrap();
+        assert_eq!((after.current().state, after.current().responsible.as_str()), (OrderState::Closed, "宜城街道"));
+        // Empty party, or a deadline for a closed order: refused.
+        let e = assign(&mut p, o.id, Some("  "), None, "2026-05-21", "").unwrap_err().to_string();
+        assert!(e.contains("empty"), "{e}");
+        let e = assign(&mut p, o.id, None, Some("2026-06-01"), "2026-05-21", "").unwrap_err().to_string();
+        assert!(e.contains("closed"), "{e}");
     }
 
     #[test]

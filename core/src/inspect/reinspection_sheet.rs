@@ -8,7 +8,9 @@
 //! then one row per order: order id, plan, site, layer, feature id, name, lon, lat, item id,
 //! item text, its maximum points, responsible party, deadline; then the four columns the
 //! evaluator fills: result (通过/不通过, with a list validation), the item's new score
-//! (optional, 0..max), the re-inspection date, a note.
+//! (optional, 0..max), the re-inspection date, a note; last a hidden column with the number of
+//! events the order had when the sheet was written, so a sheet imported twice, or after the
+//! order changed, is refused rather than recorded again.
 //!
 //! # Reading it back
 //!
@@ -34,7 +36,7 @@ use crate::store::{Order, OrderEvent, Project};
 pub const REINSPECTION_SHEET: &str = "复查 Re-inspection";
 
 /// The header row; the last four columns are the evaluator's.
-pub const REINSPECTION_HEADERS: [&str; 17] = [
+pub const REINSPECTION_HEADERS: [&str; 18] = [
     "整改单号 Order",
     "计划 Plan",
     "序号 Site no.",
@@ -52,6 +54,7 @@ pub const REINSPECTION_HEADERS: [&str; 17] = [
     "得分 Score",
     "复查日期 Date (YYYY-MM-DD)",
     "备注 Note",
+    "记录数 Events (勿改 do not edit)",
 ];
 
 const C_ORDER: usize = 0;
@@ -60,9 +63,13 @@ const C_RESULT: usize = 13;
 const C_SCORE: usize = 14;
 const C_DATE: usize = 15;
 const C_NOTE: usize = 16;
+const C_EVENTS: usize = 17;
 
 /// Writes `orders` (usually the open ones) as a re-inspection workbook.
 pub fn write_reinspection_workbook(project: &Project, orders: &[OrderView], out: &Path) -> Result<()> {
+    if !out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
+        return Err(Error::Invalid(format!("{}: expected a file name ending in .xlsx", out.display())));
+    }
     let err = |e: XlsxError| Error::Invalid(format!("{}: cannot write the workbook: {e}", out.display()));
     let header = Format::new().set_bold().set_text_wrap().set_background_color(Color::RGB(0xDDEBF7)).set_border(FormatBorder::Thin);
     let coord = Format::new().set_num_format("0.000000");
@@ -78,6 +85,7 @@ pub fn write_reinspection_workbook(project: &Project, orders: &[OrderView], out:
     for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, *w).map_err(err)?;
     }
+    ws.set_column_hidden(C_EVENTS as u16).map_err(err)?;
     ws.set_freeze_panes(1, 0).map_err(err)?;
     for (r, v) in orders.iter().enumerate() {
         let row = r as u32 + 1;
@@ -108,6 +116,7 @@ pub fn write_reinspection_workbook(project: &Project, orders: &[OrderView], out:
         ws.write_string(row, 11, &v.responsible).map_err(err)?;
         ws.write_string(row, 12, &v.deadline).map_err(err)?;
         ws.write_blank(row, C_DATE as u16, &date_fmt).map_err(err)?;
+        ws.write_number(row, C_EVENTS as u16, o.history.len() as f64).map_err(err)?;
     }
     let last = orders.len() as u32;
     if last >= 1 {
@@ -134,7 +143,12 @@ pub fn read_reinspections(project: &Project, path: &Path) -> Result<Vec<(Order, 
         Error::Invalid(format!("{file}: no sheet `{REINSPECTION_SHEET}` ({e}); use a workbook written by `wardgis orders sheet`"))
     })?;
     let grid: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
-    let c0 = range.start().map(|(_, c)| c as usize).unwrap_or(0);
+    let (r0, c0) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
+    if r0 != 0 {
+        return Err(Error::Invalid(format!(
+            "{file}: sheet `{REINSPECTION_SHEET}`: row 1 must be the header row `wardgis orders sheet` wrote"
+        )));
+    }
     let header: Vec<String> = grid.first().map(|r| r.iter().map(text).collect()).unwrap_or_default();
     // Columns by header text, so a reordered sheet still reads.
     let mut col = [0usize; REINSPECTION_HEADERS.len()];
@@ -191,6 +205,18 @@ pub fn read_reinspections(project: &Project, path: &Path) -> Result<Vec<(Order, 
             bad(C_ORDER, &order_cell, format!("order {id} appears twice (rows {first} and {excel_row})"));
             continue;
         }
+        let events_cell = at(row, C_EVENTS);
+        if number(&events_cell) != Some(order.history.len() as f64) {
+            bad(
+                C_EVENTS,
+                &events_cell,
+                format!(
+                    "order {id} has {} event(s) now: it changed since this sheet was written (or the sheet was imported already); write a new sheet with `wardgis orders sheet`",
+                    order.history.len()
+                ),
+            );
+            continue;
+        }
         let item_cell = at(row, C_ITEM);
         if text(&item_cell) != order.item_id {
             bad(C_ITEM, &item_cell, format!("order {id} is for item `{}`", order.item_id));
@@ -218,7 +244,13 @@ pub fn read_reinspections(project: &Project, path: &Path) -> Result<Vec<(Order, 
             continue;
         };
         let r = Reinspection { order: id, passed, on, score, note: text(&at(row, C_NOTE)) };
-        let kind = project.catalog().kind(&order.layer)?;
+        let kind = match project.catalog().kind(&order.layer) {
+            Ok(k) => k,
+            Err(e) => {
+                bad(C_ORDER, &order_cell, format!("order {id} is on a layer the catalog does not have: {e}"));
+                continue;
+            }
+        };
         match reinspection_event(kind, &order, &r) {
             Ok(e) => out.push((order, e)),
             Err(e) => {

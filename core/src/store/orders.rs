@@ -208,6 +208,8 @@ pub fn delete_by_action(conn: &Connection, action: i64) -> Result<usize> {
         [action],
         |r| r.get::<_, i64>(0),
     )?;
+    // Undo takes actions newest first, so later events are gone by now; this guards against a
+    // file edited by another program.
     if orphans > 0 {
         return Err(Error::Invalid(format!(
             "action #{action} opened orders that later actions changed; undo those first"

@@ -82,7 +82,7 @@ pub fn count(conn: &Connection, plan: &str) -> Result<usize> {
 pub fn insert(conn: &Connection, plan: &str, results: &[SiteResult], action: i64) -> Result<()> {
     if count(conn, plan)? > 0 {
         return Err(Error::Invalid(format!(
-            "plan `{plan}` has results already; undo that import (`wardgis undo`) before importing again"
+            "plan `{plan}` has results already; to import again, undo that import with `wardgis undo` (which first undoes every later action, such as re-inspections of its orders; `wardgis history` lists them)"
         )));
     }
     let mut head = conn.prepare(

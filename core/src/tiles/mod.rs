@@ -58,10 +58,22 @@ pub fn layer_tile(project: &Project, layer: &str, tile: TileId) -> Result<Vec<u8
     self::tile(project, &[layer], tile)
 }
 
+/// Like [`layer_tile`], but never thinned: every point the tile owns is in it. For exports
+/// that must hold every feature, and for comparing with tile servers that do not thin
+/// (PostGIS's `ST_AsMVT`, in `bench/peers`).
+pub fn layer_tile_unthinned(project: &Project, layer: &str, tile: TileId) -> Result<Vec<u8>> {
+    tile_with(project, &[layer], tile, usize::MAX)
+}
+
 /// The given layers' features in tile `tile`, as one MVT tile with one layer per project layer
 /// that has features there (in the order given; empty ones are left out). Zero bytes when none
 /// has. An unknown layer, or a layer given twice, is an error.
 pub fn tile(project: &Project, layers: &[&str], tile: TileId) -> Result<Vec<u8>> {
+    tile_with(project, layers, tile, MAX_POINTS)
+}
+
+/// [`tile`] with at most `max_points` points per layer.
+fn tile_with(project: &Project, layers: &[&str], tile: TileId, max_points: usize) -> Result<Vec<u8>> {
     let mvt_error = |e: mvt::Error| Error::Geometry(format!("encoding vector tile {tile}: {e}"));
     let mut out = mvt::Tile::new(EXTENT);
     for (i, &layer) in layers.iter().enumerate() {
@@ -70,7 +82,7 @@ pub fn tile(project: &Project, layers: &[&str], tile: TileId) -> Result<Vec<u8>>
         }
         let kind = project.catalog().kind(layer)?;
         let index = project.index(layer)?;
-        let cut = cut::cut_layer(index, tile);
+        let cut = cut::cut_layer(index, tile, max_points);
         out = add_layer(out, project, kind, layer, &cut, tile)?;
         if polygonal(kind) {
             let labels = cut::cut_label_points(index, tile);

@@ -285,10 +285,11 @@ fn thinned_layers_cut_the_same_whatever_the_load_order() {
     }
     for z in [10, 12, 13, 14, 16, 18] {
         let t = TileId::containing(119.82, 31.36, z).unwrap();
-        let a = cut_layer(&bulk, t);
-        assert_eq!(a, cut_layer(&inserted, t), "z{z}");
+        let a = cut_layer(&bulk, t, MAX_POINTS);
+        assert_eq!(a, cut_layer(&inserted, t, MAX_POINTS), "z{z}");
         assert!(a.windows(2).all(|w| w[0].0 < w[1].0), "in fid order");
         let owned = pts.iter().filter(|(_, p)| TileFrame::owns(t.frame().project(p.0))).count();
+        assert_eq!(cut_layer(&bulk, t, usize::MAX).len(), owned, "z{z}: unthinned, every point the tile owns");
         if owned <= MAX_POINTS {
             assert_eq!(a.len(), owned, "z{z}: every point of a sparse tile");
         } else {

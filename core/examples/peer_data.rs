@@ -23,7 +23,7 @@ mod common;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
-use common::{charger_rows, clustered_points, zones, CENTRE};
+use common::{charger_rows, clustered_points, write_chargers_geojson, zones, CENTRE};
 use geo_types::Coord;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -40,26 +40,13 @@ const ZONES_SEED: u64 = 11;
 
 /// `chargers-N.geojson` and `attributes-N.csv`: the points of `points-N.csv` with attributes.
 fn write_chargers(out: &std::path::Path, n: usize) -> std::io::Result<()> {
-    let points = clustered_points(n, 42);
-    let rows = charger_rows(n, 42);
     let path = out.join(format!("chargers-{n}.geojson"));
-    let mut w = BufWriter::new(std::fs::File::create(&path)?);
-    write!(w, "{{\"type\":\"FeatureCollection\",\"features\":[")?;
-    for (i, (c, r)) in points.iter().zip(&rows).enumerate() {
-        let sep = if i == 0 { "\n" } else { ",\n" };
-        write!(
-            w,
-            "{sep}{{\"type\":\"Feature\",\"properties\":{{\"name\":\"{}\",\"vehicle_type\":\"{}\",\"ports\":{},\"operator\":\"{}\",\"scan_to_pay\":{}}},\"geometry\":{{\"type\":\"Point\",\"coordinates\":[{},{}]}}}}",
-            r.name, r.vehicle_type, r.ports, r.operator, r.scan_to_pay, c.x, c.y
-        )?;
-    }
-    writeln!(w, "\n]}}")?;
-    w.flush()?;
+    write_chargers_geojson(&path, n, 42)?;
     eprintln!("wrote {}", path.display());
     let path = out.join(format!("attributes-{n}.csv"));
     let mut w = BufWriter::new(std::fs::File::create(&path)?);
     writeln!(w, "id,name,vehicle_type,ports,operator,scan_to_pay")?;
-    for (i, r) in rows.iter().enumerate() {
+    for (i, r) in charger_rows(n, 42).iter().enumerate() {
         writeln!(w, "{i},{},{},{},{},{}", r.name, r.vehicle_type, r.ports, r.operator, r.scan_to_pay)?;
     }
     w.flush()?;

@@ -89,3 +89,22 @@ pub fn zones(n: usize, seed: u64) -> Vec<geo_types::Polygon<f64>> {
     }
     out
 }
+
+/// Writes the `n` shared points (seed `seed`) with their [`charger_rows`] as a GeoJSON
+/// FeatureCollection of chargers, one feature a line, in point order; coordinates in Rust's
+/// shortest round-trip form, so a reader gets exactly the generator's doubles.
+pub fn write_chargers_geojson(path: &std::path::Path, n: usize, seed: u64) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    write!(w, "{{\"type\":\"FeatureCollection\",\"features\":[")?;
+    for (i, (c, r)) in clustered_points(n, seed).iter().zip(charger_rows(n, seed)).enumerate() {
+        let sep = if i == 0 { "\n" } else { ",\n" };
+        write!(
+            w,
+            "{sep}{{\"type\":\"Feature\",\"properties\":{{\"name\":\"{}\",\"vehicle_type\":\"{}\",\"ports\":{},\"operator\":\"{}\",\"scan_to_pay\":{}}},\"geometry\":{{\"type\":\"Point\",\"coordinates\":[{},{}]}}}}",
+            r.name, r.vehicle_type, r.ports, r.operator, r.scan_to_pay, c.x, c.y
+        )?;
+    }
+    writeln!(w, "\n]}}")?;
+    w.flush()
+}

@@ -532,12 +532,11 @@ fn tile_geometry_encodes_multi_parts() {
         vec![vec![[0, 0], [10, 0], [10, 10], [0, 10]]],
         vec![vec![[0, 10], [20, 10], [20, 20], [0, 20]]],
     ]);
-    let data = encode::geometry(&g).unwrap();
-    let mut layer = mvt::Tile::new(4096).create_layer("x");
-    layer = encode::add_feature(layer, 7, data, &[], &[]);
-    let mut t = mvt::Tile::new(4096);
-    t.add_layer(layer).unwrap();
-    let d = decode(&t.to_bytes().unwrap());
+    let mut layer = encode::LayerWriter::new("x");
+    layer.add_feature(7, &g, &[], &[]);
+    let mut t = encode::TileWriter::new(4096);
+    t.add_layer(layer);
+    let d = decode(&t.into_bytes());
     let Geometry::MultiPolygon(mp) = &d["x"][0].geometry else { panic!("{:?}", d["x"][0].geometry) };
     assert_eq!(mp.0.len(), 2);
     assert!((mp.unsigned_area() - 300.0).abs() < 1e-9);

@@ -117,7 +117,9 @@ pub fn rewrite(conn: &Connection, layer: &str, rows: Vec<RtreeRow>) -> Result<()
     ))?;
     let mut node = conn.prepare(&format!("INSERT INTO {} (nodeno, data) VALUES (?1, ?2)", table("node")))?;
     let mut parent = conn.prepare(&format!("INSERT INTO {} (nodeno, parentnode) VALUES (?1, ?2)", table("parent")))?;
-    let mut rowid = conn.prepare(&format!("INSERT INTO {} (rowid, nodeno) VALUES (?1, ?2)", table("rowid")))?;
+    // The leaf of each fid, many rows a statement (a million single-row inserts took 2 s).
+    let rowid_sql = |n: usize| format!("INSERT INTO {} (rowid, nodeno) VALUES {}", table("rowid"), vec!["(?, ?)"; n].join(", "));
+    let mut rowid = conn.prepare(&rowid_sql(capacity))?;
     let depth = levels.len() - 1;
     let mut blob = vec![0u8; node_size as usize];
     for (level, nodes) in levels.iter().enumerate() {
@@ -133,8 +135,13 @@ pub fn rewrite(conn: &Connection, layer: &str, rows: Vec<RtreeRow>) -> Result<()
                 for (k, v) in [c.minx, c.maxx, c.miny, c.maxy].into_iter().enumerate() {
                     blob[at + 8 + 4 * k..at + 12 + 4 * k].copy_from_slice(&v.to_bits().to_be_bytes());
                 }
-                if level == 0 {
-                    rowid.execute(params![c.id, number])?;
+            }
+            if level == 0 {
+                let values: Vec<i64> = cells.iter().flat_map(|c| [c.id, *number]).collect();
+                if cells.len() == capacity {
+                    rowid.execute(rusqlite::params_from_iter(values))?;
+                } else if !cells.is_empty() {
+                    conn.execute(&rowid_sql(cells.len()), rusqlite::params_from_iter(values))?;
                 }
             }
             node.execute(params![number, &blob])?;

@@ -248,16 +248,15 @@ impl Project {
         let mut entries = Vec::with_capacity(features.len());
         {
             let mut stmt = tx.prepare(&rows::insert_sql(&kind))?;
-            let mut log = LogWriter::new(&tx, action)?;
             for mut f in features {
                 f.geometry = fit_geometry(&kind, f.geometry)?;
                 let values = rows::params(&kind, &f)?;
                 stmt.execute(rusqlite::params_from_iter(rows::as_params(&values)))?;
                 let fid = tx.last_insert_rowid();
-                log.record(layer, fid, Op::Insert, None, None)?;
                 entries.extend(Entry::new(fid, &f.geometry));
                 fids.push(fid);
             }
+            LogWriter::new(&tx, action)?.record_inserts(&tx, layer, &fids)?;
         }
         let extent = match &insert_trigger {
             Some((_, sql)) => {

@@ -3,7 +3,14 @@
 
     peers.py run --peer sqlite_rtree|spatialite|shapely --points P.csv --queries Q.csv
                  --reference WARDGIS_ANSWERS.json --out RESULT.json [--rounds 5]
+    peers.py more --peer shapely|spatialite|postgis|ogr2ogr|ogr2ogr_tuned --points P.csv
+                  [--zones Z.csv] [--attributes A.csv] [--geojson G.geojson]
+                  --reference WARDGIS_ANSWERS.json --out RESULT.json [--rounds 3]
     peers.py table --results DIR --out results.md
+
+`more` runs the point-in-polygon join (shapely, SpatiaLite, PostGIS), the MVT tiles (PostGIS)
+and the GeoJSON import (ogr2ogr), each checked against wardgis's answers first; the classes
+`More*` below say exactly what each runs.
 
 `run` loads the shared data (written by `cargo run --example peer_data`), times the bulk load
 of the peer's index (one warm-up, then the median of several runs), computes every query's

@@ -1,6 +1,11 @@
 //! The edit log: every user action is one transaction and one row in `wardgis_actions`, with
-//! the before and after of each feature it touched in `wardgis_edit_log` (as GeoJSON text).
-//! The log is what makes undo possible and what tells a reviewer who changed what, and when.
+//! one row per feature it touched in `wardgis_edit_log`: the feature before (updates,
+//! deletes) and after (updates) as GeoJSON text. Inserts are logged by fid alone: undo is
+//! last-in first-out, so when an insert is undone its rows are as inserted and are read from
+//! the table (logs written before this rule also carry the inserted feature as `after`, which
+//! undo no longer needs). A million-feature import thus logs a million small rows, not a
+//! million GeoJSON copies. The log is what makes undo possible and what tells a reviewer who
+//! changed what, and when.
 
 use rusqlite::{params, Connection, OptionalExtension};
 

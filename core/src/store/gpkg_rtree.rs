@@ -298,4 +298,44 @@ mod tests {
             assert_eq!(check, "ok", "after edits, n = {n}");
         }
     }
+
+    /// A bulk insert into a layer that has features keeps the old ones in the rewritten tree,
+    /// leaves the insert trigger in place, and undo and later edits keep the tree valid.
+    #[test]
+    fn a_bulk_insert_into_a_filled_layer_keeps_the_tree_whole() {
+        use crate::store::{Project, BULK_INSERT};
+        use crate::{Catalog, Feature};
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = Project::create(&dir.path().join("t.gpkg"), Catalog::embedded()).unwrap();
+        let charger = |i: usize| {
+            Feature::new(geo_types::Point::new(119.8 + (i % 100) as f64 * 1e-3, 31.3 + (i / 100) as f64 * 1e-3))
+                .with("vehicle_type", "car")
+                .with("ports", 2i64)
+        };
+        p.insert("chargers", (0..3).map(charger).collect(), "few").unwrap();
+        p.insert("chargers", (3..BULK_INSERT + 3).map(charger).collect(), "many").unwrap();
+        let check = |p: &Project| -> (String, i64, i64) {
+            p.conn
+                .query_row(
+                    "SELECT rtreecheck('rtree_chargers_geom'), (SELECT count(*) FROM rtree_chargers_geom),
+                            (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'rtree_chargers_geom_insert')",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .unwrap()
+        };
+        assert_eq!(check(&p), ("ok".to_owned(), BULK_INSERT as i64 + 3, 1));
+        let extent: (f64, f64) = p
+            .conn
+            .query_row("SELECT min_x, max_y FROM gpkg_contents WHERE table_name = 'chargers'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        let max_y = (0..BULK_INSERT + 3).map(|i| 31.3 + (i / 100) as f64 * 1e-3).fold(f64::MIN, f64::max);
+        assert_eq!(extent, (round_down(119.8) as f64, round_up(max_y) as f64), "gpkg_contents holds the tree's extent");
+        p.insert("chargers", vec![charger(7)], "one more, by trigger").unwrap();
+        assert_eq!(check(&p), ("ok".to_owned(), BULK_INSERT as i64 + 4, 1));
+        p.undo().unwrap();
+        p.undo().unwrap();
+        assert_eq!(check(&p), ("ok".to_owned(), 3, 1));
+        assert_eq!(p.index("chargers").unwrap().len(), 3);
+    }
 }

@@ -3,7 +3,14 @@
 
     peers.py run --peer sqlite_rtree|spatialite|shapely --points P.csv --queries Q.csv
                  --reference WARDGIS_ANSWERS.json --out RESULT.json [--rounds 5]
+    peers.py more --peer shapely|spatialite|postgis|ogr2ogr|ogr2ogr_tuned --points P.csv
+                  [--zones Z.csv] [--attributes A.csv] [--geojson G.geojson]
+                  --reference WARDGIS_ANSWERS.json --out RESULT.json [--rounds 3]
     peers.py table --results DIR --out results.md
+
+`more` runs the point-in-polygon join (shapely, SpatiaLite, PostGIS), the MVT tiles (PostGIS)
+and the GeoJSON import (ogr2ogr), each checked against wardgis's answers first; the classes
+`More*` below say exactly what each runs.
 
 `run` loads the shared data (written by `cargo run --example peer_data`), times the bulk load
 of the peer's index (one warm-up, then the median of several runs), computes every query's
@@ -523,11 +530,356 @@ def cmd_run(args):
     print(json.dumps({"tool": peer.name, "n": len(ids), "checks": status}))
 
 
+# --- join, tiles and import (peers.py more) ----------------------------------------------
+#
+# `more` runs the operations that need more than the points: the point-in-polygon join of all
+# points to the 10 000 zones, MVT tiles of the points (with attributes) at the tiles wardgis
+# chose, and the GeoJSON import. Every answer is checked against wardgis's before timing.
+
+
+def read_zones(path):
+    import csv
+
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))[1:]
+    return [int(r[0]) for r in rows], [r[1] for r in rows]
+
+
+def read_attributes(path):
+    out = []
+    with open(path, encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            i, name, vt, ports, op, pay = line.rstrip("\n").split(",")
+            out.append((int(i), name, vt, int(ports), op, pay == "true"))
+    return out
+
+
+def per_zone(pairs):
+    """[(zone, point), ...] -> [[zone, [sorted point ids]], ...] by ascending zone, as wardgis writes it."""
+    by = {}
+    for z, p in pairs:
+        by.setdefault(int(z), []).append(int(p))
+    return [[z, sorted(by[z])] for z in sorted(by)]
+
+
+def compare_join(ref, got):
+    if ref == got:
+        return "equal"
+    rz, gz = dict((z, ids) for z, ids in ref), dict((z, ids) for z, ids in got)
+    bad = sorted(z for z in set(rz) | set(gz) if rz.get(z) != gz.get(z))
+    return f"DIFFERENT in {len(bad)} of {len(set(rz) | set(gz))} zones (first: zone {bad[0]})"
+
+
+def mvt_feature_ids(data):
+    """The feature ids of every layer of an MVT tile: a minimal protobuf reader (Tile.layers = 3,
+    Layer.features = 2, Feature.id = 1), independent of wardgis's and PostGIS's encoders."""
+
+    def varint(b, i):
+        v, shift = 0, 0
+        while True:
+            c = b[i]
+            i += 1
+            v |= (c & 0x7F) << shift
+            shift += 7
+            if c < 0x80:
+                return v, i
+
+    def fields(b):
+        i = 0
+        while i < len(b):
+            key, i = varint(b, i)
+            wire = key & 7
+            if wire == 0:
+                v, i = varint(b, i)
+            elif wire == 2:
+                n, i = varint(b, i)
+                v, i = b[i:i + n], i + n
+            elif wire == 1:
+                v, i = b[i:i + 8], i + 8
+            elif wire == 5:
+                v, i = b[i:i + 4], i + 4
+            else:
+                raise ValueError(f"wire type {wire}")
+            yield key >> 3, v
+
+    ids = []
+    for f, layer in fields(bytes(data)):
+        if f == 3:
+            for g, feature in fields(layer):
+                if g == 2:
+                    ids.extend(v for h, v in fields(feature) if h == 1)
+    return sorted(ids)
+
+
+def timed(f, rounds, warm_up=True):
+    if warm_up:
+        f()
+    times = []
+    out = None
+    for _ in range(rounds):
+        t = time.perf_counter()
+        out = f()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), out
+
+
+class MoreShapely:
+    name = "shapely"
+
+    def __init__(self, args, work):
+        import numpy as np
+        import shapely
+
+        self.np, self.shapely = np, shapely
+        ids, xs, ys = read_points(args.points)
+        self.ids = np.asarray(ids, dtype=np.int64)
+        self.pts = shapely.points(np.asarray(xs), np.asarray(ys))
+        zids, wkts = read_zones(args.zones)
+        self.zids = np.asarray(zids, dtype=np.int64)
+        self.zones = shapely.from_wkt(wkts)
+        self.version = {"shapely": shapely.__version__, "geos": shapely.geos_version_string, "numpy": np.__version__}
+        self.detail = "join: STRtree(zones).query(points, predicate='intersects') (tree build included)"
+
+    def join(self):
+        tree = self.shapely.STRtree(self.zones)
+        return tree.query(self.pts, predicate="intersects")
+
+    def join_answer(self, res):
+        return per_zone(zip(self.zids[res[1]].tolist(), self.ids[res[0]].tolist()))
+
+
+class MoreSpatialite:
+    name = "spatialite"
+
+    def __init__(self, args, work):
+        import sqlite3
+
+        db = sqlite3.connect(os.path.join(work, "spatialite-join.sqlite"), isolation_level=None)
+        db.enable_load_extension(True)
+        db.load_extension("mod_spatialite")
+        db.execute("PRAGMA cache_size = -1000000")
+        db.execute("SELECT InitSpatialMetadata(1)")
+        db.execute("CREATE TABLE pts(id INTEGER PRIMARY KEY)")
+        db.execute("SELECT AddGeometryColumn('pts', 'geom', 4326, 'POINT', 'XY')")
+        db.execute("CREATE TABLE zones(id INTEGER PRIMARY KEY)")
+        db.execute("SELECT AddGeometryColumn('zones', 'geom', 4326, 'POLYGON', 'XY')")
+        ids, xs, ys = read_points(args.points)
+        zids, wkts = read_zones(args.zones)
+        db.execute("BEGIN")
+        db.executemany("INSERT INTO pts(id, geom) VALUES (?, MakePoint(?, ?, 4326))", zip(ids, xs, ys))
+        db.executemany("INSERT INTO zones(id, geom) VALUES (?, GeomFromText(?, 4326))", zip(zids, wkts))
+        db.execute("COMMIT")
+        db.execute("SELECT CreateSpatialIndex('pts', 'geom')")
+        self.db = db
+        v = db.execute("SELECT spatialite_version(), geos_version()").fetchone()
+        self.version = {"spatialite": v[0], "geos": v[1], "sqlite": sqlite3.sqlite_version}
+        self.detail = ("join: for each zone, the points from the SpatialIndex virtual table (search_frame = zone) "
+                       "then ST_Intersects(zone, point)")
+
+    def join(self):
+        return self.db.execute(
+            "SELECT z.id, p.id FROM zones z JOIN pts p ON p.ROWID IN (SELECT ROWID FROM SpatialIndex "
+            "WHERE f_table_name = 'pts' AND search_frame = z.geom) AND ST_Intersects(z.geom, p.geom)").fetchall()
+
+    def join_answer(self, res):
+        return per_zone(res)
+
+
+class MorePostgis:
+    name = "postgis"
+
+    def __init__(self, args, work):
+        import io
+
+        import psycopg2
+
+        self.db = psycopg2.connect(os.environ["WARDGIS_PG_DSN"])
+        self.db.autocommit = True
+        c = self.cur = self.db.cursor()
+        c.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        c.execute("DROP TABLE IF EXISTS pts, zones, j")
+        ids, xs, ys = read_points(args.points)
+        attrs = read_attributes(args.attributes) if args.attributes else None
+        c.execute("CREATE TABLE pts(id bigint PRIMARY KEY, fid bigint, lon double precision, lat double precision, "
+                  "name text, vehicle_type text, ports integer, operator text, scan_to_pay boolean)")
+        if attrs:
+            assert [a[0] for a in attrs] == ids, "attributes and points differ in ids"
+            buf = io.StringIO("".join(f"{i}\t{i + 1}\t{x!r}\t{y!r}\t{a[1]}\t{a[2]}\t{a[3]}\t{a[4]}\t{a[5]}\n"
+                                      for i, x, y, a in zip(ids, xs, ys, attrs)))
+            c.copy_from(buf, "pts")
+        else:
+            buf = io.StringIO("".join(f"{i}\t{i + 1}\t{x!r}\t{y!r}\n" for i, x, y in zip(ids, xs, ys)))
+            c.copy_from(buf, "pts", columns=("id", "fid", "lon", "lat"))
+        c.execute("ALTER TABLE pts ADD COLUMN geom geometry(Point, 4326), ADD COLUMN geom3857 geometry(Point, 3857)")
+        c.execute("UPDATE pts SET geom = ST_SetSRID(ST_MakePoint(lon, lat), 4326)")
+        c.execute("UPDATE pts SET geom3857 = ST_Transform(geom, 3857)")
+        c.execute("CREATE INDEX pts_geom ON pts USING gist (geom)")
+        c.execute("CREATE INDEX pts_geom3857 ON pts USING gist (geom3857)")
+        zids, wkts = read_zones(args.zones)
+        c.execute("CREATE TABLE zones(id bigint PRIMARY KEY, geom geometry(Polygon, 4326))")
+        buf = io.StringIO("".join(f"{i}\tSRID=4326;{w}\n" for i, w in zip(zids, wkts)))
+        c.copy_from(buf, "zones")
+        c.execute("CREATE INDEX zones_geom ON zones USING gist (geom)")
+        c.execute("VACUUM ANALYZE pts")
+        c.execute("VACUUM ANALYZE zones")
+        c.execute("SELECT version(), postgis_full_version()")
+        v = c.fetchone()
+        self.version = {"postgresql": v[0].split(",")[0], "postgis": v[1].split('"')[1] if '"' in v[1] else v[1]}
+        self.detail = ("join: CREATE TEMP TABLE j AS SELECT z.id, p.id FROM zones z JOIN pts p ON ST_Intersects(z.geom, p.geom) "
+                       "(GiST on both; default parallel settings); tiles: ST_AsMVT(ST_AsMVTGeom(geom3857, ST_TileEnvelope(z,x,y), 4096, 64, true)) "
+                       "over a stored EPSG:3857 column with a GiST index, restricted to the points the tile owns "
+                       "(west and north edges included) as wardgis keeps them, with the same attributes and fid as feature id")
+
+    def join(self):
+        self.cur.execute("DROP TABLE IF EXISTS j")
+        self.cur.execute("CREATE TEMP TABLE j AS SELECT z.id AS zone, p.id AS pt FROM zones z JOIN pts p ON ST_Intersects(z.geom, p.geom)")
+
+    def join_answer(self, res):
+        self.cur.execute("SELECT zone, pt FROM j")
+        return per_zone(self.cur.fetchall())
+
+    TILE = """
+        WITH bounds AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env),
+        mvtgeom AS (
+          SELECT ST_AsMVTGeom(p.geom3857, b.env, 4096, 64, true) AS geom,
+                 p.fid, p.name, p.vehicle_type, p.ports, p.operator, p.scan_to_pay
+          FROM pts p, bounds b
+          WHERE p.geom3857 && ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => (64.0 / 4096))
+            AND ST_X(p.geom3857) >= ST_XMin(b.env) AND ST_X(p.geom3857) < ST_XMax(b.env)
+            AND ST_Y(p.geom3857) > ST_YMin(b.env) AND ST_Y(p.geom3857) <= ST_YMax(b.env))
+        SELECT ST_AsMVT(mvtgeom.*, 'chargers', 4096, 'geom', 'fid') FROM mvtgeom"""
+
+    def tile(self, z, x, y):
+        self.cur.execute(self.TILE, {"z": z, "x": x, "y": y})
+        return bytes(self.cur.fetchone()[0])
+
+    def close(self):
+        self.cur.execute("DROP TABLE IF EXISTS pts, zones, j")
+        self.db.close()
+
+
+def gpkg_rows(path, table):
+    """A GeoPackage layer as (fid, name, vehicle_type, ports, operator, scan_to_pay, geometry
+    blob) rows by fid, and whether its R-tree holds exactly those fids with boxes that contain
+    each point (tools round the 32-bit boxes outwards by different amounts, so the boxes
+    themselves are not compared)."""
+    import sqlite3
+    import struct
+
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    rows = db.execute(f'SELECT fid, name, vehicle_type, ports, operator, scan_to_pay, geom FROM "{table}" ORDER BY fid').fetchall()
+    rtree = {r[0]: r[1:] for r in db.execute(f'SELECT id, minx, maxx, miny, maxy FROM "rtree_{table}_geom"')}
+    db.close()
+    rtree_ok = len(rtree) == len(rows)
+    for r in rows:
+        blob = r[6]
+        flags = blob[3]
+        env = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}[(flags >> 1) & 7]
+        x, y = struct.unpack("<dd" if blob[8 + env] == 1 else ">dd", blob[8 + env + 5:8 + env + 21])
+        b = rtree.get(r[0])
+        if b is None or not (b[0] <= x <= b[1] and b[2] <= y <= b[3]):
+            rtree_ok = False
+            break
+    return [(r[0], r[1], r[2], r[3], r[4], bool(r[5]), bytes(r[6])) for r in rows], rtree_ok
+
+
+def ogr_count(path, layer, spat):
+    """How many features GDAL returns through a spatial filter (`ogrinfo -spat`, features
+    listed: GDAL tests each candidate exactly). Not `ogrinfo -so`'s "Feature Count", which is
+    the R-tree's count alone and so depends on how far each tool rounded its boxes outwards."""
+    out = subprocess.run(["ogrinfo", "-ro", "-q", "-spat", *map(str, spat), path, layer],
+                         capture_output=True, text=True, check=True).stdout
+    return sum(1 for l in out.splitlines() if l.startswith("OGRFeature("))
+
+
+class MoreOgr2ogr:
+    """GDAL's ogr2ogr, GeoJSON -> GeoPackage, as a user runs it (default settings) or tuned."""
+
+    name = "ogr2ogr"
+    extra = []
+
+    def __init__(self, args, work):
+        self.geojson, self.work = args.geojson, work
+        v = subprocess.run(["ogr2ogr", "--version"], capture_output=True, text=True).stdout.strip()
+        self.version = {"gdal": v}
+        self.detail = "import: ogr2ogr -f GPKG out.gpkg in.geojson -nln chargers " + " ".join(self.extra) + " (a new file each run)"
+
+    def import_(self):
+        out = os.path.join(self.work, f"{self.name}.gpkg")
+        if os.path.exists(out):
+            os.remove(out)
+        subprocess.run(["ogr2ogr", *self.extra, "-f", "GPKG", out, self.geojson, "-nln", "chargers"], check=True)
+        return out
+
+
+class MoreOgr2ogrTuned(MoreOgr2ogr):
+    name = "ogr2ogr_tuned"
+    extra = ["-gt", "65536", "--config", "OGR_SQLITE_SYNCHRONOUS", "OFF"]
+
+
+MORE = {p.name: p for p in (MoreShapely, MoreSpatialite, MorePostgis, MoreOgr2ogr, MoreOgr2ogrTuned)}
+
+
+def cmd_more(args):
+    with open(args.reference) as f:
+        ref = json.load(f)
+    n = ref["n"]
+    ops, checks = {}, {}
+    with tempfile.TemporaryDirectory(prefix="wardgis-peers-more-") as work:
+        peer = MORE[args.peer](args, work)
+        if hasattr(peer, "join") and args.zones:
+            rounds = 1 if (peer.name == "spatialite" and n >= 1_000_000) else args.rounds
+            res = peer.join()  # the answer, and the warm-up
+            check = compare_join(ref["join"], peer.join_answer(res))
+            t, _ = timed(peer.join, rounds, warm_up=False) if check == "equal" else (float("nan"), None)
+            ops["join"] = {"median_s": t, "runs": rounds, "check": check}
+            checks["join"] = check
+        if hasattr(peer, "tile") and "tiles" in ref:
+            for tref in ref["tiles"]:
+                z, x, y = tref["z"], tref["x"], tref["y"]
+                got = mvt_feature_ids(peer.tile(z, x, y))
+                check = "equal" if got == tref["ids"] else (
+                    f"DIFFERENT: {len(got)} points, wardgis {len(tref['ids'])}; "
+                    f"{len(set(got) - set(tref['ids']))} only here, {len(set(tref['ids']) - set(got))} only in wardgis's")
+                t, data = timed(lambda: peer.tile(z, x, y), 20 * args.rounds)
+                ops[f"tile_z{z}"] = {"median_s": t, "tile": f"{z}/{x}/{y}", "points": len(got), "bytes": len(data), "check": check}
+                checks[f"tile_z{z}"] = check
+        if hasattr(peer, "import_") and "import" in ref:
+            out = peer.import_()
+            mine, their = gpkg_rows(ref["import"]["project"], "chargers"), gpkg_rows(out, "chargers")
+            if mine == their and mine[1]:
+                spat = (119.8, 31.3, 119.85, 31.35)
+                a, b = ogr_count(ref["import"]["project"], "chargers", spat), ogr_count(out, "chargers", spat)
+                check = "equal" if a == b else f"DIFFERENT: GDAL's spatial filter finds {a} in wardgis's file, {b} in its own"
+            else:
+                rows_equal = mine[0] == their[0]
+                check = (f"DIFFERENT: {len(their[0])} features, wardgis {len(mine[0])}; attributes and geometry blobs "
+                         f"{'equal' if rows_equal else 'differ'}; R-trees {'fit' if mine[1] and their[1] else 'do not fit'} the points")
+            t, _ = timed(peer.import_, args.rounds, warm_up=False)
+            ops["import"] = {"median_s": t, "runs": args.rounds, "check": check}
+            checks["import"] = check
+        if hasattr(peer, "close"):
+            peer.close()
+    for op, c in checks.items():
+        if c != "equal":
+            print(f"!!!!! {peer.name} n={n} {op}: {c}", file=sys.stderr)
+    result = {"tool": peer.name, "version": peer.version, "detail": peer.detail, "n": n, "rounds": args.rounds, "ops": ops}
+    with open(args.out, "w") as f:
+        json.dump(result, f, indent=1)
+    print(json.dumps({"tool": peer.name, "n": n, "checks": checks}))
+
+
 # --- the table --------------------------------------------------------------------------
 
 OPS = [("bulk_load", "bulk load into the index"), ("bbox", "bounding box ~1 km x 1 km"),
-       ("within_500m", "within 500 m (geodesic)"), ("knn_10", "k nearest, k = 10, metres")]
-TOOLS = ["wardgis", "sqlite_rtree", "spatialite", "shapely", "postgis"]
+       ("within_500m", "within 500 m (geodesic)"), ("knn_10", "k nearest, k = 10, metres"),
+       ("join", "join: points in 10 000 zones"),
+       ("tile_z12", "MVT tile z12, every point"), ("tile_z14", "MVT tile z14, every point"), ("tile_z16", "MVT tile z16, every point"),
+       ("tile_z12_thinned", "MVT tile z12, thinned (the map's)"), ("tile_z14_thinned", "MVT tile z14, thinned (the map's)"),
+       ("tile_z16_thinned", "MVT tile z16, thinned (the map's)"),
+       ("import", "GeoJSON import into a GeoPackage")]
+TOOLS = ["wardgis", "sqlite_rtree", "spatialite", "shapely", "postgis", "ogr2ogr", "ogr2ogr_tuned"]
 
 
 def fmt_time(s):
@@ -550,13 +902,23 @@ def cmd_table(args):
         if name.endswith(".json") and name.startswith("result-"):
             with open(os.path.join(args.results, name)) as f:
                 results.append(json.load(f))
-    by = {(r["tool"], r["n"]): r for r in results}
+    by = {}
+    for r in results:  # a tool's index run and its `more` run, merged
+        key = (r["tool"], r["n"])
+        if key in by:
+            by[key]["ops"].update(r["ops"])
+            if isinstance(by[key]["version"], dict) and isinstance(r["version"], dict):
+                by[key]["version"].update(r["version"])
+            by[key]["detail"] = by[key].get("detail", "") + "; " + r.get("detail", "")
+        else:
+            by[key] = r
+    results = list(by.values())
     sizes = sorted({r["n"] for r in results})
     cpu = next((l.split(":", 1)[1].strip() for l in sh("lscpu").splitlines() if l.startswith("Model name")), "?")
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
     osname = sh(". /etc/os-release && echo $PRETTY_NAME")
     machine = f"{sh('nproc')} cores (nproc), {cpu} (lscpu model name), {mem:.0f} GiB, {osname}, {sh('rustc --version')}."
-    lines = ["# wardgis against its peers: the index queries", "",
+    lines = ["# wardgis against its peers", "",
              f"Written by `bash bench/peers/run.sh` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
              "", "Machine: " + machine,
              "", "Times: bulk load = median of several runs after a warm-up; queries = median time of one query "
@@ -573,8 +935,13 @@ def cmd_table(args):
                     continue
                 o = r["ops"][op]
                 t = fmt_time(o["median_s"]) + (f" ({fmt_time(o['mean_s'])})" if "mean_s" in o else "")
-                ratio = "" if tool == "wardgis" or not w else f"{o['median_s'] / w['ops'][op]['median_s']:.1f}×"
+                wo = w["ops"].get(op) if w else None
+                ratio = "" if tool == "wardgis" or not wo else f"{o['median_s'] / wo['median_s']:.1f}×"
                 check = "" if tool == "wardgis" else o.get("check", "— (same input)")
+                if tool == "wardgis" and "tile" in o:
+                    check = f"tile {o['tile']}: {o['points']:,} points, {o['bytes']:,} bytes"
+                elif tool == "wardgis" and "pairs" in o:
+                    check = f"{o['pairs']:,} (zone, point) pairs"
                 if check.startswith("DIFFERENT"):
                     check = "**" + check + "**"
                 lines.append(f"| {label} | {n:,} | {tool} | {t} | {ratio} | {check} |")
@@ -596,6 +963,15 @@ def cmd_table(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
+    m = sub.add_parser("more", help="join, tiles and import against wardgis's answers")
+    m.add_argument("--peer", required=True, choices=sorted(MORE))
+    m.add_argument("--points", required=True)
+    m.add_argument("--zones")
+    m.add_argument("--attributes")
+    m.add_argument("--geojson")
+    m.add_argument("--reference", required=True)
+    m.add_argument("--out", required=True)
+    m.add_argument("--rounds", type=int, default=3)
     r = sub.add_parser("run")
     r.add_argument("--peer", required=True, choices=sorted(PEERS))
     r.add_argument("--points", required=True)
@@ -609,7 +985,7 @@ def main():
     t.add_argument("--results", required=True)
     t.add_argument("--out", required=True)
     a = ap.parse_args()
-    {"run": cmd_run, "table": cmd_table}[a.cmd](a)
+    {"run": cmd_run, "more": cmd_more, "table": cmd_table}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# wardgis against its peers (issue 6), first step: the index operations.
+# wardgis against its peers (issue 6): index queries, point-in-polygon join, MVT tiles, import.
 #
-#   bash bench/peers/run.sh [--sizes 10k,100k,1M] [--rounds 3] [--peers sqlite_rtree,spatialite,shapely,postgis]
+#   bash bench/peers/run.sh [--sizes 10k,100k,1M] [--rounds 3] [--peers sqlite_rtree,spatialite,shapely,postgis,ogr2ogr]
 #
 # 1. installs the peers on first use, skipping what is there: Debian's sqlite3,
-#    libsqlite3-mod-spatialite, postgresql-15-postgis-3 and python3-psycopg2 (apt-get, as root
-#    or through sudo), shapely>=2 and numpy (pip, into $PYTHON, default python3); PostgreSQL is
-#    started on 127.0.0.1:$WARDGIS_PG_PORT (default 54329) in a temporary data directory and
-#    stopped (and the directory removed) when the script ends;
+#    libsqlite3-mod-spatialite, gdal-bin, postgresql-15-postgis-3 and python3-psycopg2
+#    (apt-get, as root or through sudo), shapely>=2 and numpy (pip, into $PYTHON, default
+#    python3); PostgreSQL is started on 127.0.0.1:$WARDGIS_PG_PORT (default 54329) in a
+#    temporary data directory and stopped (and the directory removed) when the script ends;
 # 2. builds wardgis's side (core/examples/peer_data.rs, peer_bench.rs) in release;
 # 3. writes the shared seeded data (the points of core/benches/common, the 1 024 query points
-#    of core/benches/index.rs) as CSV under $WARDGIS_PEER_DATA (default target/peer-data);
+#    of core/benches/index.rs, the 10 000 zones, the points as a chargers GeoJSON) under
+#    $WARDGIS_PEER_DATA (default target/peer-data);
 # 4. runs wardgis, then every peer on the same data; each peer's answers are checked against
-#    wardgis's (ids, distances) before it is timed;
+#    wardgis's (ids, distances, zone members, tile feature ids, imported rows) before it is timed;
 # 5. writes bench/peers/results.md and prints it.
 #
 # Exit status 3 when any peer's answers differ from wardgis's (the table marks those rows).
@@ -24,7 +25,7 @@ DATA=${WARDGIS_PEER_DATA:-$ROOT/target/peer-data}
 PYTHON=${PYTHON:-python3}
 SIZES=10k,100k,1M
 ROUNDS=3
-PEERS=sqlite_rtree,spatialite,shapely,postgis
+PEERS=sqlite_rtree,spatialite,shapely,postgis,ogr2ogr
 PG_PORT=${WARDGIS_PG_PORT:-54329}
 
 while [ $# -gt 0 ]; do
@@ -32,7 +33,7 @@ while [ $# -gt 0 ]; do
     --sizes) SIZES=$2; shift 2 ;;
     --rounds) ROUNDS=$2; shift 2 ;;
     --peers) PEERS=$2; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (expected --sizes LIST, --rounds N, --peers LIST)" >&2; exit 2 ;;
   esac
 done
@@ -57,6 +58,7 @@ say() { printf '\n== %s\n' "$*" >&2; }
 say "peers: checking what is installed"
 missing=()
 want=(sqlite3 libsqlite3-mod-spatialite python3)
+case ",$PEERS," in *,ogr2ogr,*) want+=(gdal-bin) ;; esac
 case ",$PEERS," in *,postgis,*) want+=(postgresql-15-postgis-3 python3-psycopg2) ;; esac
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
@@ -124,18 +126,35 @@ differ=0
 for n in "${NS[@]}"; do
   say "wardgis, $n points"
   "$BIN/peer_bench" "$DATA/points-$n.csv" "$DATA/queries.csv" "$RESULTS/answers-wardgis-$n.json" \
-    --rounds "$ROUNDS" > "$RESULTS/result-wardgis-$n.json"
+    --rounds "$ROUNDS" --zones "$DATA/zones.csv" --import "$DATA/chargers-$n.geojson" \
+    --project "$DATA/project-$n.gpkg" > "$RESULTS/result-wardgis-$n.json"
   IFS=',' read -ra PS <<< "$PEERS"
   for peer in "${PS[@]}"; do
     case "$peer" in
-      sqlite_rtree|spatialite) py=$SQLITE_PY ;;
+      sqlite_rtree|spatialite|ogr2ogr) py=$SQLITE_PY ;;
       postgis) py=$PG_PY ;;
       *) py=$PYTHON ;;
     esac
-    say "$peer, $n points"
-    "$py" "$HERE/peers.py" run --peer "$peer" --points "$DATA/points-$n.csv" --queries "$DATA/queries.csv" \
-      --reference "$RESULTS/answers-wardgis-$n.json" --out "$RESULTS/result-$peer-$n.json" --rounds "$ROUNDS"
-    if grep -q DIFFERENT "$RESULTS/result-$peer-$n.json"; then differ=1; fi
+    # The index queries (not for ogr2ogr, which has none).
+    if [ "$peer" != ogr2ogr ]; then
+      say "$peer, $n points: index queries"
+      "$py" "$HERE/peers.py" run --peer "$peer" --points "$DATA/points-$n.csv" --queries "$DATA/queries.csv" \
+        --reference "$RESULTS/answers-wardgis-$n.json" --out "$RESULTS/result-$peer-$n.json" --rounds "$ROUNDS"
+      if grep -q DIFFERENT "$RESULTS/result-$peer-$n.json"; then differ=1; fi
+    fi
+    # Join, tiles, import: what each peer does of them (SQLite's bare R*Tree has no polygon test).
+    case "$peer" in
+      shapely|spatialite|postgis) more=("$peer") ;;
+      ogr2ogr) more=(ogr2ogr ogr2ogr_tuned) ;;
+      *) more=() ;;
+    esac
+    for m in "${more[@]}"; do
+      say "$m, $n points: join, tiles, import"
+      "$py" "$HERE/peers.py" more --peer "$m" --points "$DATA/points-$n.csv" --zones "$DATA/zones.csv" \
+        --attributes "$DATA/attributes-$n.csv" --geojson "$DATA/chargers-$n.geojson" \
+        --reference "$RESULTS/answers-wardgis-$n.json" --out "$RESULTS/result-$m-$n-more.json" --rounds "$ROUNDS"
+      if grep -q DIFFERENT "$RESULTS/result-$m-$n-more.json"; then differ=1; fi
+    done
   done
 done
 

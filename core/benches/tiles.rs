@@ -18,32 +18,27 @@ use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use geo_types::Point;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use wardgis::tiles::{self, TileId};
 use wardgis::{Catalog, Feature, Project};
 
 mod common;
-use common::{clustered_points, CENTRE};
+use common::{charger_rows, clustered_points, CENTRE};
 
 const N: usize = 1_000_000;
 
 /// The shared clustered points as chargers with plausible attributes.
 fn chargers(n: usize, seed: u64) -> Vec<Feature> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed + 1);
-    let operators = ["江苏陶都新能源有限公司", "宜兴公交", "国网宜兴供电公司", "星星充电"];
     clustered_points(n, seed)
         .into_iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let car = rng.random_bool(0.4);
+        .zip(charger_rows(n, seed))
+        .map(|(c, r)| {
             Feature::new(Point(c))
-                .with("name", format!("充电桩{}号", i + 1))
+                .with("name", r.name)
                 .with("source", "bench")
-                .with("vehicle_type", if car { "car" } else { "ebike" })
-                .with("ports", rng.random_range(1..=20i64))
-                .with("operator", operators[rng.random_range(0..operators.len())])
-                .with("scan_to_pay", rng.random_bool(0.7))
+                .with("vehicle_type", r.vehicle_type)
+                .with("ports", r.ports)
+                .with("operator", r.operator)
+                .with("scan_to_pay", r.scan_to_pay)
         })
         .collect()
 }

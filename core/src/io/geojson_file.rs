@@ -22,15 +22,36 @@ use crate::feature::{Feature, Value};
 pub(crate) fn read(path: &Path, kind: &LayerKind, crs: Crs) -> Result<Parsed> {
     let mut parsed = Parsed::default();
     let text = read_text(path, &mut parsed.warnings)?;
-    let doc: Json = serde_json::from_str(&text).map_err(|e| bad_input(path, format!("not valid JSON: {e}")))?;
-    if crs == Crs::Wgs84 {
-        check_crs_member(&doc).map_err(|m| bad_input(path, m))?;
-    }
-    let features = top_level_features(doc).map_err(|m| bad_input(path, m))?;
+    // A FeatureCollection of valid Features is read straight into typed features; anything
+    // else (a malformed feature, a bare Feature, not GeoJSON at all) through a JSON value
+    // first, so that each feature's problem is reported as that feature.
+    let features: Vec<Result<geojson::Feature, RowError>> = match serde_json::from_str::<Collection>(&text) {
+        Ok(c) if c.kind == "FeatureCollection" => {
+            if crs == Crs::Wgs84 {
+                check_crs_member(&json!({ "crs": c.crs })).map_err(|m| bad_input(path, m))?;
+            }
+            c.features.into_iter().map(Ok).collect()
+        }
+        _ => {
+            let doc: Json = serde_json::from_str(&text).map_err(|e| bad_input(path, format!("not valid JSON: {e}")))?;
+            if crs == Crs::Wgs84 {
+                check_crs_member(&doc).map_err(|m| bad_input(path, m))?;
+            }
+            top_level_features(doc)
+                .map_err(|m| bad_input(path, m))?
+                .into_iter()
+                .map(|value| {
+                    serde_json::from_value(value)
+                        .map_err(|e| RowError::new("(feature)", "", format!("is not a valid GeoJSON Feature: {e}")))
+                })
+                .collect()
+        }
+    };
+    drop(text);
     let file = path.display().to_string();
     let mut props = Properties::default();
     for (i, value) in features.into_iter().enumerate() {
-        match feature(kind, value, crs, &mut props) {
+        match value.and_then(|gf| feature(kind, gf, crs, &mut props)) {
             Ok(f) => parsed.features.push(f),
             Err(e) => parsed.bad.push(Error::BadFeature {
                 file: file.clone(),
@@ -45,6 +66,16 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, crs: Crs) -> Result<Parsed> {
         parsed.warnings.push(columns::unknown_warning(kind, &props.unknown));
     }
     Ok(parsed)
+}
+
+/// A FeatureCollection whose every feature is a valid GeoJSON Feature (the fast path).
+#[derive(serde::Deserialize)]
+struct Collection {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    crs: Json,
+    features: Vec<geojson::Feature>,
 }
 
 /// The features of a FeatureCollection, or the one Feature.
@@ -147,9 +178,7 @@ impl Properties {
 }
 
 /// One GeoJSON feature as a wardgis feature, or the first problem in it.
-fn feature(kind: &LayerKind, value: Json, crs: Crs, props: &mut Properties) -> Result<Feature, RowError> {
-    let gf: geojson::Feature = serde_json::from_value(value)
-        .map_err(|e| RowError::new("(feature)", "", format!("is not a valid GeoJSON Feature: {e}")))?;
+fn feature(kind: &LayerKind, gf: geojson::Feature, crs: Crs, props: &mut Properties) -> Result<Feature, RowError> {
     let geometry = geometry(kind, gf.geometry, crs)?;
     let mut f = Feature::new(geometry);
     for key in kind.column_names() {

@@ -1,6 +1,11 @@
 //! The edit log: every user action is one transaction and one row in `wardgis_actions`, with
-//! the before and after of each feature it touched in `wardgis_edit_log` (as GeoJSON text).
-//! The log is what makes undo possible and what tells a reviewer who changed what, and when.
+//! one row per feature it touched in `wardgis_edit_log`: the feature before (updates,
+//! deletes) and after (updates) as GeoJSON text. Inserts are logged by fid alone: undo is
+//! last-in first-out, so when an insert is undone its rows are as inserted and are read from
+//! the table (logs written before this rule also carry the inserted feature as `after`, which
+//! undo no longer needs). A million-feature import thus logs a million small rows, not a
+//! million GeoJSON copies. The log is what makes undo possible and what tells a reviewer who
+//! changed what, and when.
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -71,6 +76,9 @@ pub fn begin_action(conn: &Connection, kind: &str, layer: Option<&str>, summary:
     Ok(conn.last_insert_rowid())
 }
 
+/// Rows of one multi-row insert into the log (3 parameters each, well under SQLite's limit).
+pub const INSERTS_PER_STATEMENT: usize = 200;
+
 /// Prepared writer for the changes of one action.
 pub struct LogWriter<'c> {
     stmt: rusqlite::Statement<'c>,
@@ -83,6 +91,29 @@ impl<'c> LogWriter<'c> {
             "INSERT INTO wardgis_edit_log (action_id, layer, fid, op, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
         Ok(LogWriter { stmt, action })
+    }
+
+    /// Records features inserted by this action, by fid alone (undo reads them from the table),
+    /// [`INSERTS_PER_STATEMENT`] rows a statement: `AUTOINCREMENT` updates `sqlite_sequence`
+    /// once per statement, which cost more than the row itself when done a million times.
+    pub fn record_inserts(&self, conn: &Connection, layer: &str, fids: &[i64]) -> Result<()> {
+        let sql = |n: usize| {
+            let rows = vec!["(?, ?, ?, 'insert', NULL, NULL)"; n].join(", ");
+            format!("INSERT INTO wardgis_edit_log (action_id, layer, fid, op, before, after) VALUES {rows}")
+        };
+        let mut full = conn.prepare_cached(&sql(INSERTS_PER_STATEMENT))?;
+        for chunk in fids.chunks(INSERTS_PER_STATEMENT) {
+            let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(chunk.len() * 3);
+            for &fid in chunk {
+                values.extend([self.action.into(), layer.to_owned().into(), fid.into()]);
+            }
+            if chunk.len() == INSERTS_PER_STATEMENT {
+                full.execute(rusqlite::params_from_iter(values))?;
+            } else {
+                conn.execute(&sql(chunk.len()), rusqlite::params_from_iter(values))?;
+            }
+        }
+        Ok(())
     }
 
     pub fn record(&mut self, layer: &str, fid: i64, op: Op, before: Option<&Feature>, after: Option<&Feature>) -> Result<()> {

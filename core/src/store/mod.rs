@@ -7,6 +7,7 @@
 
 pub mod edit_log;
 pub mod geometry_blob;
+pub mod gpkg_rtree;
 pub mod gpkg_schema;
 pub mod orders;
 pub mod plans;
@@ -231,27 +232,49 @@ impl Project {
 
     /// Adds features as one action; returns their new fids. Geometries must fit the layer's
     /// type (single parts are promoted for multi-part layers).
+    ///
+    /// The edit log records each new fid without the feature (undo deletes what is there,
+    /// since every later action has been undone by then). An insert of [`BULK_INSERT`] features
+    /// or more fills the GeoPackage R-tree in one packed pass ([`gpkg_rtree`]) instead of by
+    /// its per-row trigger: the trigger is dropped and recreated inside the same transaction,
+    /// so other programs never see the file without it.
     pub fn insert(&mut self, layer: &str, features: Vec<Feature>, summary: &str) -> Result<Vec<i64>> {
         let kind = self.catalog.kind(layer)?.clone();
         let tx = self.conn.transaction()?;
+        let insert_trigger = if features.len() >= BULK_INSERT { rtree_insert_trigger(&tx, layer)? } else { None };
+        if let Some((name, _)) = &insert_trigger {
+            tx.execute_batch(&format!("DROP TRIGGER {}", quote(name)))?;
+        }
         let action = edit_log::begin_action(&tx, "insert", Some(layer), summary)?;
         let mut fids = Vec::with_capacity(features.len());
         let mut entries = Vec::with_capacity(features.len());
         {
             let mut stmt = tx.prepare(&rows::insert_sql(&kind))?;
-            let mut log = LogWriter::new(&tx, action)?;
             for mut f in features {
                 f.geometry = fit_geometry(&kind, f.geometry)?;
                 let values = rows::params(&kind, &f)?;
                 stmt.execute(rusqlite::params_from_iter(rows::as_params(&values)))?;
                 let fid = tx.last_insert_rowid();
-                f.fid = Some(fid);
-                log.record(layer, fid, Op::Insert, None, Some(&f))?;
                 entries.extend(Entry::new(fid, &f.geometry));
                 fids.push(fid);
             }
+            LogWriter::new(&tx, action)?.record_inserts(&tx, layer, &fids)?;
         }
-        touch_contents(&tx, layer)?;
+        let extent = match &insert_trigger {
+            Some((_, sql)) => {
+                tx.execute_batch(sql)?;
+                let mut rtree = gpkg_rtree::rows(&tx, layer)?;
+                rtree.extend(entries.iter().map(|e| {
+                    let env = rstar::RTreeObject::envelope(e);
+                    gpkg_rtree::RtreeRow::new(e.fid, env.lower()[0], env.upper()[0], env.lower()[1], env.upper()[1])
+                }));
+                let extent = gpkg_rtree::extent(&rtree);
+                gpkg_rtree::rewrite(&tx, layer, rtree)?;
+                Some(extent)
+            }
+            None => None,
+        };
+        touch_contents_with(&tx, layer, extent)?;
         tx.commit()?;
         let index = self.indexes.entry(layer.to_owned()).or_default();
         if index.is_empty() {
@@ -336,10 +359,23 @@ impl Project {
                 let before = c.before.as_ref().map(|j| edit_log::feature_from_json(kind, j)).transpose()?;
                 let after = c.after.as_ref().map(|j| edit_log::feature_from_json(kind, j)).transpose()?;
                 match (c.op, &before, &after) {
-                    (Op::Insert, _, Some(a)) => {
+                    (Op::Insert, _, _) => {
+                        // Every later action is undone by now, so the row is as inserted (older
+                        // logs also hold it as `after`; the table is read either way).
+                        let a = tx
+                            .query_row(&rows::select_sql(kind, "WHERE fid = ?1"), [c.fid], |row| Ok(rows::read_row(kind, row)))
+                            .optional()?
+                            .transpose()?
+                            .ok_or_else(|| Error::Project {
+                                path: self.path.clone(),
+                                message: format!(
+                                    "action #{} inserted fid {} into `{}`, which is no longer there; it cannot be undone",
+                                    target.id, c.fid, c.layer
+                                ),
+                            })?;
                         tx.execute(&format!("DELETE FROM {} WHERE fid = ?1", quote(&kind.id)), [c.fid])?;
-                        log.record(&c.layer, c.fid, Op::Delete, Some(a), None)?;
-                        reindex.push((c.layer.clone(), c.fid, Some(a.geometry.clone()), None));
+                        log.record(&c.layer, c.fid, Op::Delete, Some(&a), None)?;
+                        reindex.push((c.layer.clone(), c.fid, Some(a.geometry), None));
                     }
                     (Op::Update, Some(b), Some(a)) => {
                         let mut values = rows::params(kind, b)?;
@@ -522,6 +558,35 @@ pub fn geometry_name(g: &geo_types::Geometry<f64>) -> &'static str {
         G::MultiLineString(_) => "MULTILINESTRING",
         G::MultiPolygon(_) => "MULTIPOLYGON",
         G::GeometryCollection(_) => "GEOMETRYCOLLECTION",
+    }
+}
+
+/// Inserts of this many features or more fill the GeoPackage R-tree in one packed pass.
+pub const BULK_INSERT: usize = 5_000;
+
+/// The name and SQL of the `gpkg_rtree_index` insert trigger of a layer, if it has one.
+fn rtree_insert_trigger(conn: &Connection, layer: &str) -> Result<Option<(String, String)>> {
+    let name = format!("rtree_{layer}_geom_insert");
+    Ok(conn
+        .query_row("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1", [&name], |r| r.get::<_, String>(0))
+        .optional()?
+        .map(|sql| (name, sql)))
+}
+
+/// [`touch_contents`], with the extent given when the caller has it (min x, max x, min y,
+/// max y of the R-tree rows), sparing four scans of the R-tree.
+fn touch_contents_with(conn: &Connection, layer: &str, extent: Option<Option<[f64; 4]>>) -> Result<()> {
+    match extent {
+        None => touch_contents(conn, layer),
+        Some(e) => {
+            let e = e.map_or([None; 4], |e| e.map(Some));
+            conn.execute(
+                "UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now'),
+                   min_x = ?2, max_x = ?3, min_y = ?4, max_y = ?5 WHERE table_name = ?1",
+                params![layer, e[0], e[1], e[2], e[3]],
+            )?;
+            Ok(())
+        }
     }
 }
 

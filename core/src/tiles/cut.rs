@@ -7,7 +7,7 @@ use geo_types::{Coord, Geometry, LineString, MultiPolygon, Polygon};
 
 use super::clip::{clip_line, clip_polygons, ClipBox};
 use super::encode::TileGeometry;
-use super::simplify::{snap, snap_line, snap_polygons, thin_points, MAX_POINTS};
+use super::simplify::{snap, snap_line, snap_polygons, thin_points};
 use super::tile_id::{TileFrame, TileId, EXTENT};
 use super::BUFFER;
 use crate::index::{LayerIndex, Shape};
@@ -16,8 +16,8 @@ use crate::index::{LayerIndex, Shape};
 ///
 /// Lines and polygons are kept within the tile plus [`BUFFER`] units; points only inside the
 /// tile proper (west and north edges included), so that each point is in exactly one tile of
-/// a zoom. A tile with more than [`MAX_POINTS`] points is thinned.
-pub fn cut_layer(index: &LayerIndex, tile: TileId) -> Vec<(i64, TileGeometry)> {
+/// a zoom. A tile with more than `max_points` points ([`super::MAX_POINTS`] for the map) is thinned.
+pub fn cut_layer(index: &LayerIndex, tile: TileId, max_points: usize) -> Vec<(i64, TileGeometry)> {
     let frame = tile.frame();
     let clip = ClipBox::new(EXTENT as f64, BUFFER);
     let mut points: Vec<(i64, Coord<f64>)> = Vec::new();
@@ -30,14 +30,14 @@ pub fn cut_layer(index: &LayerIndex, tile: TileId) -> Vec<(i64, TileGeometry)> {
                     points.push((entry.fid, p));
                 }
             }
-            Shape::Other { geometry, .. } => {
-                if let Some(g) = cut_geometry(geometry, &frame, &clip) {
+            Shape::Other(o) => {
+                if let Some(g) = cut_geometry(&o.geometry, &frame, &clip) {
                     others.push((entry.fid, g));
                 }
             }
         }
     }
-    let (points, _) = thin_points(points, MAX_POINTS);
+    let (points, _) = thin_points(points, max_points);
     let mut out: Vec<(i64, TileGeometry)> =
         points.into_iter().map(|(fid, p)| (fid, TileGeometry::Point(snap(p)))).collect();
     if !others.is_empty() {
@@ -55,8 +55,9 @@ pub fn cut_label_points(index: &LayerIndex, tile: TileId) -> Vec<(i64, TileGeome
     let mut out: Vec<(i64, TileGeometry)> = index
         .entries_in(tile.bounds())
         .filter_map(|entry| match &entry.shape {
-            Shape::Other { label: Some([lon, lat]), .. } => {
-                let p = frame.project(Coord { x: *lon, y: *lat });
+            Shape::Other(o) => {
+                let [lon, lat] = o.label?;
+                let p = frame.project(Coord { x: lon, y: lat });
                 TileFrame::owns(p).then(|| (entry.fid, TileGeometry::Point(snap(p))))
             }
             _ => None,

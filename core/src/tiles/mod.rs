@@ -58,26 +58,37 @@ pub fn layer_tile(project: &Project, layer: &str, tile: TileId) -> Result<Vec<u8
     self::tile(project, &[layer], tile)
 }
 
+/// Like [`layer_tile`], but never thinned: every point the tile owns is in it. For exports
+/// that must hold every feature, and for comparing with tile servers that do not thin
+/// (PostGIS's `ST_AsMVT`, in `bench/peers`).
+pub fn layer_tile_unthinned(project: &Project, layer: &str, tile: TileId) -> Result<Vec<u8>> {
+    tile_with(project, &[layer], tile, usize::MAX)
+}
+
 /// The given layers' features in tile `tile`, as one MVT tile with one layer per project layer
 /// that has features there (in the order given; empty ones are left out). Zero bytes when none
 /// has. An unknown layer, or a layer given twice, is an error.
 pub fn tile(project: &Project, layers: &[&str], tile: TileId) -> Result<Vec<u8>> {
-    let mvt_error = |e: mvt::Error| Error::Geometry(format!("encoding vector tile {tile}: {e}"));
-    let mut out = mvt::Tile::new(EXTENT);
+    tile_with(project, layers, tile, MAX_POINTS)
+}
+
+/// [`tile`] with at most `max_points` points per layer.
+fn tile_with(project: &Project, layers: &[&str], tile: TileId, max_points: usize) -> Result<Vec<u8>> {
+    let mut out = encode::TileWriter::new(EXTENT);
     for (i, &layer) in layers.iter().enumerate() {
         if layers[..i].contains(&layer) {
             return Err(Error::Invalid(format!("tile {tile}: layer `{layer}` is asked for twice; give each layer once")));
         }
         let kind = project.catalog().kind(layer)?;
         let index = project.index(layer)?;
-        let cut = cut::cut_layer(index, tile);
-        out = add_layer(out, project, kind, layer, &cut, tile)?;
+        let cut = cut::cut_layer(index, tile, max_points);
+        add_layer(&mut out, project, kind, layer, &cut)?;
         if polygonal(kind) {
             let labels = cut::cut_label_points(index, tile);
-            out = add_layer(out, project, kind, &format!("{layer}{LABEL_SUFFIX}"), &labels, tile)?;
+            add_layer(&mut out, project, kind, &format!("{layer}{LABEL_SUFFIX}"), &labels)?;
         }
     }
-    out.to_bytes().map_err(mvt_error)
+    Ok(out.into_bytes())
 }
 
 /// The suffix of the MVT layer holding a polygon layer's label points (`communities_label`).
@@ -91,36 +102,30 @@ fn polygonal(kind: &crate::catalog::LayerKind) -> bool {
 /// Adds one MVT layer named `name` holding `cut` (fid-ordered tile geometries) with every
 /// attribute of the project layer `kind`; adds nothing when `cut` is empty.
 fn add_layer(
-    mut out: mvt::Tile,
+    out: &mut encode::TileWriter,
     project: &Project,
     kind: &crate::catalog::LayerKind,
     name: &str,
     cut: &[(i64, encode::TileGeometry)],
-    tile: TileId,
-) -> Result<mvt::Tile> {
+) -> Result<()> {
     if cut.is_empty() {
-        return Ok(out);
+        return Ok(());
     }
     let fids: Vec<i64> = cut.iter().map(|(fid, _)| *fid).collect();
     let columns: Vec<&str> = kind.column_names().collect();
-    let mut mvt_layer = Some(out.create_layer(name));
+    let mut mvt_layer = encode::LayerWriter::with_capacity(name, cut.len());
     // Rows come in fid order, as `cut` is; a fid without a row (none, while the index is in
     // step with the table) is left out.
     let mut next = cut.iter().peekable();
-    project
-        .attributes_each(&kind.id, &fids, |fid, values| {
-            while next.next_if(|(f, _)| *f < fid).is_some() {}
-            if let Some((_, geometry)) = next.next_if(|(f, _)| *f == fid) {
-                let geom = encode::geometry(geometry)?;
-                mvt_layer = mvt_layer.take().map(|l| encode::add_feature(l, fid, geom, &columns, values));
-            }
-            Ok(())
-        })?;
-    let mvt_layer = mvt_layer.expect("the layer is handed back after each feature");
-    if mvt_layer.num_features() > 0 {
-        out.add_layer(mvt_layer).map_err(|e| Error::Geometry(format!("encoding vector tile {tile}: {e}")))?;
-    }
-    Ok(out)
+    project.attributes_each(&kind.id, &fids, |fid, values| {
+        while next.next_if(|(f, _)| *f < fid).is_some() {}
+        if let Some((_, geometry)) = next.next_if(|(f, _)| *f == fid) {
+            mvt_layer.add_feature(fid, geometry, &columns, values);
+        }
+        Ok(())
+    })?;
+    out.add_layer(mvt_layer);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -285,10 +285,11 @@ fn thinned_layers_cut_the_same_whatever_the_load_order() {
     }
     for z in [10, 12, 13, 14, 16, 18] {
         let t = TileId::containing(119.82, 31.36, z).unwrap();
-        let a = cut_layer(&bulk, t);
-        assert_eq!(a, cut_layer(&inserted, t), "z{z}");
+        let a = cut_layer(&bulk, t, MAX_POINTS);
+        assert_eq!(a, cut_layer(&inserted, t, MAX_POINTS), "z{z}");
         assert!(a.windows(2).all(|w| w[0].0 < w[1].0), "in fid order");
         let owned = pts.iter().filter(|(_, p)| TileFrame::owns(t.frame().project(p.0))).count();
+        assert_eq!(cut_layer(&bulk, t, usize::MAX).len(), owned, "z{z}: unthinned, every point the tile owns");
         if owned <= MAX_POINTS {
             assert_eq!(a.len(), owned, "z{z}: every point of a sparse tile");
         } else {
@@ -531,12 +532,11 @@ fn tile_geometry_encodes_multi_parts() {
         vec![vec![[0, 0], [10, 0], [10, 10], [0, 10]]],
         vec![vec![[0, 10], [20, 10], [20, 20], [0, 20]]],
     ]);
-    let data = encode::geometry(&g).unwrap();
-    let mut layer = mvt::Tile::new(4096).create_layer("x");
-    layer = encode::add_feature(layer, 7, data, &[], &[]);
-    let mut t = mvt::Tile::new(4096);
-    t.add_layer(layer).unwrap();
-    let d = decode(&t.to_bytes().unwrap());
+    let mut layer = encode::LayerWriter::new("x");
+    layer.add_feature(7, &g, &[], &[]);
+    let mut t = encode::TileWriter::new(4096);
+    t.add_layer(layer);
+    let d = decode(&t.into_bytes());
     let Geometry::MultiPolygon(mp) = &d["x"][0].geometry else { panic!("{:?}", d["x"][0].geometry) };
     assert_eq!(mp.0.len(), 2);
     assert!((mp.unsigned_area() - 300.0).abs() < 1e-9);

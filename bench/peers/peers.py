@@ -922,7 +922,9 @@ def cmd_table(args):
              f"Written by `bash bench/peers/run.sh` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
              "", "Machine: " + machine,
              "", "Times: bulk load = median of several runs after a warm-up; queries = median time of one query "
-             "over the 1 024 shared query points x rounds, after a warm-up pass (the mean is in brackets). "
+             "over the 1 024 shared query points x rounds, after a warm-up pass (the mean is in brackets); "
+             "join = median of rounds after a warm-up (SpatiaLite at 1M: one run); tiles = median of 20 x rounds calls "
+             "after a warm-up; import = median of rounds, each into a new file. "
              "ratio = peer / wardgis (above 1: wardgis faster). Answers are checked against wardgis's before timing; "
              "a row whose answers differ is marked **DIFFERENT**.", ""]
     lines += ["| operation | points | tool | median (mean) | peer ÷ wardgis | answers |", "|---|---|---|---|---|---|"]

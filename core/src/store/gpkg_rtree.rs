@@ -5,7 +5,7 @@
 //! points, most of an import's time. Here the tree is packed in memory instead (Sort-Tile-
 //! Recursive: full nodes of boxes close together) and written straight into the R*Tree
 //! module's three shadow tables, in the on-disk format SQLite documents in `ext/rtree/rtree.c`
-//! and GDAL ≥ 3.7 writes the same way (`sqlite_rtree_bulk_load`):
+//! and GDAL's `sqlite_rtree_bulk_load` (2023, also in SpatiaLite 5.1) writes the same way:
 //!
 //! - `<rtree>_node(nodeno, data)`: one blob per node, of the size the root blob already has;
 //!   a 2-byte big-endian depth (root only: levels below it), a 2-byte cell count, then cells
@@ -178,13 +178,11 @@ fn pack(rows: Vec<RtreeRow>, capacity: usize) -> Levels {
         groups.last_mut().expect("a level").push(Vec::new());
     }
     // Number nodes from the root down: root 1, then each level in order.
-    let mut numbers: Vec<Vec<i64>> = groups.iter().map(|g| vec![0; g.len()]).collect();
+    let mut numbers: Vec<Vec<i64>> = vec![Vec::new(); groups.len()];
     let mut next = 1i64;
     for (level, g) in groups.iter().enumerate().rev() {
-        for i in 0..g.len() {
-            numbers[level][i] = next;
-            next += 1;
-        }
+        numbers[level] = (next..next + g.len() as i64).collect();
+        next += g.len() as i64;
     }
     let mut levels: Levels = Vec::with_capacity(groups.len());
     let mut parents: Vec<Option<i64>> = vec![None; groups.last().map_or(0, Vec::len)];

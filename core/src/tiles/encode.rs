@@ -7,6 +7,13 @@
 //! list, values in maps with a multiply-rotate hash, strings are copied once per distinct
 //! value, and features are encoded straight into the layer's bytes.
 //!
+//! The prost-generated `vector_tile.proto` types in geozero (`geozero::mvt::Tile`) were tried
+//! too: byte-identical output, but the 7 499-point z14 tile of the 1 M benchmark took 21.6 ms
+//! against 16.5 ms here (prost sizes each nested message again at every level, and every
+//! feature owns two vectors), which is the whole margin over PostGIS's `ST_AsMVT`. Kept by
+//! hand, then, and checked against the spec's examples below and by decoding every tile
+//! with independent decoders in the tests (geozero, Python's mapbox-vector-tile).
+//!
 //! The messages (vector_tile.proto 2.1): `Tile { repeated Layer layers = 3 }`,
 //! `Layer { uint32 version = 15; string name = 1; repeated Feature features = 2;
 //! repeated string keys = 3; repeated Value values = 4; uint32 extent = 5 }`,

@@ -1,8 +1,8 @@
 //! tauri.conf.json lives at the repository root (the design card's layout), so say so; and
 //! declare the app's commands so that each is denied unless a capability allows it
-//! (capabilities/default.json allows exactly the three the page calls).
+//! (capabilities/default.json allows exactly the ones the page calls).
 fn main() {
-    let manifest = tauri_build::AppManifest::new().commands(&["project_info", "feature", "open_project"]);
+    let manifest = tauri_build::AppManifest::new().commands(&["project_info", "feature", "open_project", "undo"]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("tauri build step (is ui/dist built? run scripts/build-ui.sh)");
 }

@@ -44,17 +44,17 @@ pub fn run(cli: Cli) -> Outcome {
         }
         Command::Query(q) => query(&Project::open(&q.project, catalog)?, &q),
         Command::Tile { project, layer, z, x, y } => tile(&project, catalog, &layer, z, x, y),
-        Command::Sample(a) => crate::sampling::sample(catalog, &a),
-        Command::SampleSize(a) => crate::sampling::sample_size(&a),
-        Command::Plans { project, json } => crate::sampling::plans(&Project::open(&project, catalog)?, json),
+        Command::Sample(a) => crate::evaluation::sample(catalog, &a),
+        Command::SampleSize(a) => crate::evaluation::sample_size(&a),
+        Command::Plans { project, json } => crate::evaluation::plans(&Project::open(&project, catalog)?, json),
         Command::Sheets { project, plan, out, evaluators } => {
-            crate::sampling::sheets(&Project::open(&project, catalog)?, &plan, &out, evaluators as usize)
+            crate::evaluation::sheets(&Project::open(&project, catalog)?, &plan, &out, evaluators as usize)
         }
         Command::Results(crate::args::ResultsCommand::Import { project, plan, file }) => {
-            crate::sampling::results_import(&mut Project::open(&project, catalog)?, &plan, &file)
+            crate::evaluation::results_import(&mut Project::open(&project, catalog)?, &plan, &file)
         }
         Command::Estimate { project, plan, out } => {
-            crate::sampling::estimate(&Project::open(&project, catalog)?, &plan, out.as_deref())
+            crate::evaluation::estimate(&Project::open(&project, catalog)?, &plan, out.as_deref())
         }
         Command::Orders(a) => crate::orders::run(catalog, &a),
         Command::Undo { project } => {

@@ -2,9 +2,9 @@
 
 use std::io::Write;
 
-use wardgis::inspect::dates::{parse_ymd, today_cst, ymd};
-use wardgis::inspect::orders::{self, list_orders, orders_table, OrderFilter, OrderView, Reinspection};
-use wardgis::store::{Order, OrderState};
+use wardgis::dates::{parse_ymd, today_cst, ymd};
+use wardgis::evaluation::orders::{self, list_orders, orders_table, OrderFilter, OrderView, Reinspection};
+use wardgis::evaluation::{Order, OrderState};
 use wardgis::{Catalog, Project};
 
 use crate::args::{OrderStateArg, OrdersArgs, OrdersCommand, PassFailArg};
@@ -54,13 +54,13 @@ pub fn run(catalog: Catalog, a: &OrdersArgs) -> Result<(), Failure> {
             if views.is_empty() {
                 return Err(Failure::Data(wardgis::Error::Invalid("no open order matches; nothing to re-inspect".into())));
             }
-            wardgis::inspect::write_reinspection_workbook(&p, &views, out)?;
+            wardgis::evaluation::write_reinspection_workbook(&p, &views, out)?;
             let _ = writeln!(std::io::stdout().lock(), "wrote {} ({} order(s))", out.display(), views.len());
             Ok(())
         }
         Some(OrdersCommand::Import { project, file }) => {
             let mut p = Project::open(project, catalog)?;
-            let done = wardgis::inspect::import_reinspections(&mut p, file)?;
+            let done = wardgis::evaluation::import_reinspections(&mut p, file)?;
             let closed = done.iter().filter(|o| o.current().state == OrderState::Closed).count();
             let _ = writeln!(
                 std::io::stdout().lock(),

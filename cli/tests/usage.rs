@@ -50,3 +50,27 @@ fn data_errors_exit_1_with_an_actionable_message() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("nocoords.csv"), "{}", stderr(&out));
 }
+
+/// `wardgis query … | head -1` (or `history | head`): the reader closes the pipe after one line; wardgis
+/// must end quietly (no panic, no backtrace), as `ls | head` does.
+#[test]
+fn a_closed_pipe_ends_the_program_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let d = demo_project().to_str().unwrap();
+    for args in [vec!["query", d, "responsibility_units", "--bbox", "119,31,120,32"], vec!["query", d, "roads", "--bbox", "119,31,120,32"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wardgis"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        // The reader is dropped here: the pipe is closed with output still to come.
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!first.is_empty(), "{args:?}");
+        assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "{args:?}: {err}");
+    }
+}

@@ -226,7 +226,7 @@ fn main() {
 
         let chargers = p.index("chargers").expect("chargers index");
         let mut tiles_answers = Vec::new();
-        for t in busiest(chargers) {
+        for t in busiest(&chargers) {
             let (all_t, all) = time_median(20 * rounds, true, || tiles::layer_tile_unthinned(&p, "chargers", t).unwrap());
             let (thin_t, thin) = time_median(20 * rounds, true, || tiles::layer_tile(&p, "chargers", t).unwrap());
             let ids = tile_fids(&all);

@@ -464,7 +464,7 @@ max_points = 10
         assert_eq!(c.kinds().len(), Catalog::embedded().kinds().len() + 1);
         // A project made with it has the new layer's table, and takes its features.
         let path = dir.path().join("p.gpkg");
-        let mut p = crate::store::Project::create(&path, c).unwrap();
+        let mut p = crate::Project::create(&path, c).unwrap();
         let f = crate::Feature::new(geo_types::Point::new(119.82, 31.36)).with("stalls", 4i64);
         p.insert("public_toilets", vec![f], "add").unwrap();
         assert_eq!(p.count("public_toilets").unwrap(), 1);

@@ -3,8 +3,11 @@
 
 use std::path::PathBuf;
 
-/// Errors raised by the wardgis core.
+/// Errors raised by the wardgis core. Adapters (the command line, the desktop, a server)
+/// choose exit codes and statuses by variant, never by the message text; new variants may be
+/// added, so they keep a fallback arm.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A layer catalog file could not be read or is malformed.
     #[error("{file}: {message}")]
@@ -48,11 +51,32 @@ pub enum Error {
     #[error("{0}")]
     Invalid(String),
 
-    #[error("SQLite: {0}")]
-    Sql(#[from] rusqlite::Error),
+    /// A change that would overwrite or destroy what another program (or another wardgis
+    /// process) wrote to the project since; nothing was written.
+    #[error("{0}")]
+    Conflict(String),
+
+    /// The storage backend failed: the file or database could not be read or written
+    /// (locked for too long by another program, disk full, damaged). The backend's own error
+    /// is kept inside.
+    #[error("{0}")]
+    Storage(#[from] StorageError),
 
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+}
+
+/// A storage backend's failure, with the backend's own error as its source.
+#[derive(Debug, thiserror::Error)]
+#[error("{backend}: {source}")]
+pub struct StorageError {
+    /// Which backend failed (`SQLite`, `PostgreSQL`).
+    pub backend: &'static str,
+    /// True when another program held the data locked for longer than wardgis waits: trying
+    /// again later may succeed.
+    pub busy: bool,
+    #[source]
+    pub source: Box<dyn std::error::Error + Send + Sync>,
 }
 
 fn format_rows(rows: &[Error]) -> String {

@@ -5,25 +5,33 @@
 //!
 //! - [`catalog`]: the layer kinds, read from `layers/*.toml`.
 //! - [`feature`]: a WGS84 geometry with typed attribute values.
-//! - [`store`]: the project file, a GeoPackage that QGIS and GDAL open as it is.
+//! - [`project`]: an open project — the store, the catalog and the R-trees — and every step a
+//!   user takes on it, each one undoable [`action`].
+//! - [`store`]: what the domains need from storage, as traits, and the GeoPackage backend
+//!   (a file QGIS and GDAL open as it is).
 //! - [`index`]: per-layer R-trees: bounding box, radius, k-nearest and polygon queries.
 //! - [`crs`]: WGS84, CGCS2000, GCJ-02 and BD-09, and geodesic distance.
 //! - [`io`]: GeoJSON and CSV import and export, checked against the catalog.
 //! - [`tiles`]: Mapbox Vector Tiles cut on demand from the R-trees, for the map.
 //! - [`sampling`]: sampling frames and designs (simple, stratified, GRTS), draws, sample size.
-//! - [`inspect`]: field workbooks (XLSX) for a plan's sites.
+//! - [`evaluation`]: third-party evaluation after the draw — field workbooks, results,
+//!   estimates, rectification orders and re-inspection rounds.
+//! - [`dates`]: calendar days as the bureau writes them, and the time of an action.
 //! - [`estimate`]: design-based means and pass rates with confidence intervals.
 //! - [`demo`]: the generated demo district around Yixing old town.
 
+pub mod action;
 pub mod catalog;
 pub mod crs;
+pub mod dates;
 pub mod demo;
 pub mod error;
 pub mod estimate;
 pub mod feature;
 pub mod io;
 pub mod index;
-pub mod inspect;
+pub mod evaluation;
+pub mod project;
 pub mod sampling;
 pub mod store;
 pub mod tiles;
@@ -31,4 +39,4 @@ pub mod tiles;
 pub use catalog::{Catalog, LayerKind};
 pub use error::{Error, Result};
 pub use feature::{Feature, Value};
-pub use store::Project;
+pub use project::Project;

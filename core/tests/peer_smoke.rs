@@ -94,6 +94,7 @@ fn join_import_and_tiles_at_10k() {
         assert!(thinned.len() <= tiles::MAX_POINTS && thinned.iter().all(|f| owned.binary_search(f).is_ok()), "tile {t}");
     }
 
+    drop(index); // the R-tree's read guard: undo changes the tree
     // Undo of a bulk import (logged as fids only) removes every feature and its index entry.
     assert_eq!(project.undo().unwrap().unwrap().summary, "import");
     assert_eq!(project.count("chargers").unwrap(), 0);

@@ -8,6 +8,7 @@
 mod commands;
 mod project_state;
 mod tile_protocol;
+mod watch;
 
 use std::path::PathBuf;
 
@@ -21,13 +22,14 @@ fn main() {
         .plugin(tauri_plugin_dialog::init())
         .manage(project_state::ProjectState::default())
         .register_asynchronous_uri_scheme_protocol("tiles", tile_protocol::handle)
-        .invoke_handler(tauri::generate_handler![commands::project_info, commands::feature, commands::open_project])
+        .invoke_handler(tauri::generate_handler![commands::project_info, commands::feature, commands::open_project, commands::undo])
         .setup(move |app| {
             let path = match requested {
                 Some(p) => p,
                 None => project_state::demo_path(app.handle())?,
             };
             app.state::<project_state::ProjectState>().open(&path)?;
+            watch::start(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"))

@@ -1,15 +1,17 @@
-//! The open project, shared between the page's commands and the tile protocol.
+//! The open project, shared between the page's commands, the tile workers and the watcher.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::Arc;
 
+use parking_lot::RwLock;
 use tauri::Manager;
 use wardgis::{Catalog, Project};
 
-/// The project the window shows. A `Mutex` because SQLite connections are not shared
-/// between threads; tile requests are answered one at a time, each in a few milliseconds.
+/// The project the window shows. The project itself answers from several threads at once
+/// (its store keeps a pool of readers beside one writer), so the lock here is held only to
+/// take or replace the handle — never while a tile is cut or a command runs.
 #[derive(Default)]
-pub struct ProjectState(Mutex<Option<Project>>);
+pub struct ProjectState(RwLock<Option<Arc<Project>>>);
 
 impl ProjectState {
     /// Opens `path`, creating the demo district there first if the file is the demo's and
@@ -21,15 +23,41 @@ impl ProjectState {
         } else {
             wardgis::demo::create_project(path, catalog, wardgis::demo::DEMO_SEED)?
         };
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(project);
+        *self.0.write() = Some(Arc::new(project));
         Ok(())
     }
 
+    /// The open project, if any.
+    pub fn current(&self) -> Option<Arc<Project>> {
+        self.0.read().clone()
+    }
+
     /// Runs `f` on the open project.
-    pub fn with<T>(&self, f: impl FnOnce(&Project) -> Result<T, wardgis::Error>) -> Result<T, String> {
-        let guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let project = guard.as_ref().ok_or("no project is open")?;
-        f(project).map_err(|e| e.to_string())
+    pub fn with<T>(&self, f: impl FnOnce(&Project) -> Result<T, wardgis::Error>) -> Result<T, StateError> {
+        let project = self.current().ok_or(StateError::NoProject)?;
+        f(&project).map_err(StateError::Core)
+    }
+}
+
+/// Why a command on the open project failed.
+#[derive(Debug)]
+pub enum StateError {
+    NoProject,
+    Core(wardgis::Error),
+}
+
+impl std::fmt::Display for StateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StateError::NoProject => f.write_str("no project is open"),
+            StateError::Core(e) => e.fmt(f),
+        }
+    }
+}
+
+impl From<StateError> for String {
+    fn from(e: StateError) -> String {
+        e.to_string()
     }
 }
 

@@ -1,12 +1,30 @@
 //! The `tiles://` scheme: `tiles://localhost/<layer>/<z>/<x>/<y>.pbf` → a vector tile cut by
 //! `wardgis::tiles` from the open project. Anything else is answered with a 4xx, never a
 //! panic: unknown layers, numbers out of range or malformed, and path tricks.
+//!
+//! Tiles are cut by a fixed pool of worker threads (as many as the store has readers), fed
+//! through a bounded queue: a burst of requests while panning waits its turn instead of
+//! starting a thread each, and a queue that is full (the machine cannot keep up) is answered
+//! 503 at once, which MapLibre retries.
+
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tauri::http::{header, Request, Response, StatusCode};
-use tauri::{Manager, UriSchemeContext, UriSchemeResponder, Wry};
+use tauri::{AppHandle, Manager, UriSchemeContext, UriSchemeResponder, Wry};
 use wardgis::tiles::TileId;
 
-use crate::project_state::ProjectState;
+use crate::project_state::{ProjectState, StateError};
+
+/// Tile-cutting threads.
+pub const WORKERS: usize = wardgis::store::gpkg::READERS;
+
+/// Requests waiting for a worker before new ones are refused with 503.
+pub const QUEUE: usize = 512;
+
+type Job = (String, UriSchemeResponder);
+
+static QUEUE_TX: OnceLock<SyncSender<Job>> = OnceLock::new();
 
 /// A tile request, parsed from a URI path.
 #[derive(Debug, PartialEq, Eq)]
@@ -47,16 +65,41 @@ pub fn parse_path(path: &str) -> Result<TileRequest, String> {
     })
 }
 
-/// Answers one request off the main thread, so a slow tile never blocks the window.
+/// Hands one request to the worker pool (started on first use), so a slow tile never blocks
+/// the window.
 pub fn handle(ctx: UriSchemeContext<'_, Wry>, request: Request<Vec<u8>>, responder: UriSchemeResponder) {
-    let app = ctx.app_handle().clone();
-    std::thread::spawn(move || {
-        let response = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| respond(&app, request.uri().path()))) {
+    let tx = QUEUE_TX.get_or_init(|| start_workers(ctx.app_handle().clone()));
+    match tx.try_send((request.uri().path().to_owned(), responder)) {
+        Ok(()) => {}
+        Err(TrySendError::Full((_, responder)) | TrySendError::Disconnected((_, responder))) => {
+            responder.respond(text(StatusCode::SERVICE_UNAVAILABLE, "too many tile requests waiting; try again".into()));
+        }
+    }
+}
+
+fn start_workers(app: AppHandle) -> SyncSender<Job> {
+    let (tx, rx) = sync_channel::<Job>(QUEUE);
+    let rx = Arc::new(Mutex::new(rx));
+    for i in 0..WORKERS {
+        let (app, rx) = (app.clone(), Arc::clone(&rx));
+        std::thread::Builder::new()
+            .name(format!("wardgis-tiles-{i}"))
+            .spawn(move || work(&app, &rx))
+            .expect("a tile worker starts");
+    }
+    tx
+}
+
+fn work(app: &AppHandle, rx: &Mutex<Receiver<Job>>) {
+    loop {
+        let job = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+        let Ok((path, responder)) = job else { return };
+        let response = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| respond(app, &path))) {
             Ok(r) => r,
             Err(_) => text(StatusCode::INTERNAL_SERVER_ERROR, "tile cutting failed".into()),
         };
         responder.respond(response);
-    });
+    }
 }
 
 fn respond(app: &tauri::AppHandle, path: &str) -> Response<Vec<u8>> {
@@ -80,8 +123,10 @@ fn respond(app: &tauri::AppHandle, path: &str) -> Response<Vec<u8>> {
             .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
             .body(bytes)
             .unwrap_or_else(|_| text(StatusCode::INTERNAL_SERVER_ERROR, "bad response".into())),
-        Err(msg) if msg.starts_with("unknown layer") => text(StatusCode::NOT_FOUND, msg),
-        Err(msg) => text(StatusCode::INTERNAL_SERVER_ERROR, msg),
+        Err(StateError::Core(e @ wardgis::Error::UnknownLayer { .. })) => text(StatusCode::NOT_FOUND, e.to_string()),
+        Err(StateError::Core(e @ wardgis::Error::Storage(_))) => text(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+        Err(StateError::NoProject) => text(StatusCode::SERVICE_UNAVAILABLE, StateError::NoProject.to_string()),
+        Err(e) => text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
 }
 

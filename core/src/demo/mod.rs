@@ -191,9 +191,9 @@ pub fn generate(catalog: &Catalog, seed: u64) -> Result<BTreeMap<String, Vec<Fea
 
 /// Creates a new project file at `path` holding the demo district generated from `seed`
 /// (one logged action per layer), for `wardgis demo` and the desktop app's first run.
-pub fn create_project(path: &std::path::Path, catalog: Catalog, seed: u64) -> Result<crate::store::Project> {
+pub fn create_project(path: &std::path::Path, catalog: Catalog, seed: u64) -> Result<crate::Project> {
     let district = generate(&catalog, seed)?;
-    let mut project = crate::store::Project::create(path, catalog)?;
+    let project = crate::Project::create(path, catalog)?;
     for (layer, features) in district {
         let n = features.len();
         project.insert(&layer, features, &format!("demo district (seed {seed}): {n} generated features"))?;

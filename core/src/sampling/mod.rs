@@ -70,7 +70,7 @@
 mod frame;
 mod grts;
 mod min_distance;
-mod plan;
+pub mod plan;
 mod project_frame;
 mod sample_size;
 mod srs;

@@ -17,7 +17,7 @@ use super::{Frame, FrameUnit};
 use crate::catalog::{FieldType, GeometryType, LayerKind};
 use crate::error::{Error, Result};
 use crate::feature::{Feature, Value};
-use crate::store::Project;
+use crate::Project;
 
 /// The stratum of a unit whose attribute is empty or that lies in no polygon of the join.
 pub const NO_STRATUM: &str = "(none)";

@@ -143,7 +143,7 @@ fn a_plan_round_trips_refuses_its_name_again_and_undo_deletes_it() {
     assert_eq!((list.len(), list[0].n, list[0].over, list[0].frame_size), (1, 6, 2, 20));
 
     let undone = p.undo().unwrap().unwrap();
-    assert_eq!(undone.kind, "plan");
+    assert_eq!(undone.kind.code(), "plan");
     assert!(p.plans().unwrap().is_empty());
     assert!(p.plan("p1").unwrap_err().to_string().contains("no plan named `p1`"));
     // The next undo reaches the features again.

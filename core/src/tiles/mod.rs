@@ -46,7 +46,7 @@ pub use simplify::MAX_POINTS;
 pub use tile_id::{TileId, EXTENT, MAX_ZOOM};
 
 use crate::error::{Error, Result};
-use crate::store::Project;
+use crate::Project;
 
 /// Tile units kept beyond each edge of the tile for lines and polygons, so that line joins,
 /// caps and polygon outlines at tile edges draw without seams (1/64 of the tile).
@@ -80,11 +80,13 @@ fn tile_with(project: &Project, layers: &[&str], tile: TileId, max_points: usize
             return Err(Error::Invalid(format!("tile {tile}: layer `{layer}` is asked for twice; give each layer once")));
         }
         let kind = project.catalog().kind(layer)?;
-        let index = project.index(layer)?;
-        let cut = cut::cut_layer(index, tile, max_points);
+        // Cut from the R-tree, then let go of it before reading attributes from the store.
+        let (cut, labels) = {
+            let index = project.index(layer)?;
+            (cut::cut_layer(&index, tile, max_points), polygonal(kind).then(|| cut::cut_label_points(&index, tile)))
+        };
         add_layer(&mut out, project, kind, layer, &cut)?;
-        if polygonal(kind) {
-            let labels = cut::cut_label_points(index, tile);
+        if let Some(labels) = labels {
             add_layer(&mut out, project, kind, &format!("{layer}{LABEL_SUFFIX}"), &labels)?;
         }
     }

@@ -157,7 +157,7 @@ fn print_json(v: &serde_json::Value) -> Result<(), Failure> {
 
 /// `wardgis sheets`: writes the workbook and prints one line per sheet.
 pub fn sheets(p: &Project, plan: &str, out: &std::path::Path, evaluators: usize) -> Result<(), Failure> {
-    let s = wardgis::inspect::write_workbook(p, plan, evaluators, out)?;
+    let s = wardgis::evaluation::write_workbook(p, plan, evaluators, out)?;
     let mut o = std::io::stdout().lock();
     for (name, (base, repl)) in s.sheets.iter().zip(&s.sites) {
         let _ = writeln!(o, "{name}: {base} sites, {repl} replacement sites");
@@ -168,7 +168,7 @@ pub fn sheets(p: &Project, plan: &str, out: &std::path::Path, evaluators: usize)
 
 /// `wardgis results import`: checks and stores the results; prints a one-line summary.
 pub fn results_import(p: &mut Project, plan: &str, file: &std::path::Path) -> Result<(), Failure> {
-    let (r, orders) = wardgis::inspect::import_results(p, plan, file)?;
+    let (r, orders) = wardgis::evaluation::import_results(p, plan, file)?;
     let visited: Vec<_> = r.iter().filter(|r| r.visited).collect();
     let passed = visited.iter().filter(|r| r.passed == Some(true)).count();
     let _ = writeln!(
@@ -183,9 +183,9 @@ pub fn results_import(p: &mut Project, plan: &str, file: &std::path::Path) -> Re
 
 /// `wardgis estimate`: prints the table; writes the CSV with `--out`.
 pub fn estimate(p: &Project, plan: &str, out: Option<&std::path::Path>) -> Result<(), Failure> {
-    let rows = wardgis::inspect::plan_estimates(p, plan, 0.95)?;
+    let rows = wardgis::evaluation::plan_estimates(p, plan, 0.95)?;
     if let Some(path) = out {
-        wardgis::inspect::estimates_table(&rows).write(path, "估计 estimates")?;
+        wardgis::evaluation::estimates_table(&rows).write(path, "估计 estimates")?;
     }
     let mut o = std::io::stdout().lock();
     let _ = writeln!(o, "{:<16} {:>4} {:>6}  {:>24}  {:>24}", "stratum", "n", "N", "mean score % (95% CI)", "pass rate % (95% CI)");

@@ -4,7 +4,7 @@
 
 use calamine::Data;
 
-use super::dates::{parse_ymd, ymd};
+use crate::dates::{parse_ymd, ymd};
 
 /// Excel's column letters for a 0-based column index.
 pub fn column_letter(mut c: usize) -> String {

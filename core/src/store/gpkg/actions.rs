@@ -10,68 +10,17 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::catalog::{FieldType, LayerKind};
+use crate::action::{Action, ActionId, ActionKind, ActionLog, Change, Op};
 use crate::error::{Error, Result};
 use crate::feature::{Feature, Value};
 
-/// One recorded action.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Action {
-    pub id: i64,
-    pub at: String,
-    pub kind: String,
-    pub layer: Option<String>,
-    pub summary: String,
-    /// The id of the undo action that reversed this one, if any.
-    pub undone_by: Option<i64>,
-}
-
-/// What a logged change did to one feature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Insert,
-    Update,
-    Delete,
-}
-
-impl Op {
-    fn as_str(self) -> &'static str {
-        match self {
-            Op::Insert => "insert",
-            Op::Update => "update",
-            Op::Delete => "delete",
-        }
-    }
-    fn parse(s: &str) -> Option<Op> {
-        match s {
-            "insert" => Some(Op::Insert),
-            "update" => Some(Op::Update),
-            "delete" => Some(Op::Delete),
-            _ => None,
-        }
-    }
-}
-
-/// One logged change, with the feature as it was and as it became.
-#[derive(Debug, Clone)]
-pub struct Change {
-    pub layer: String,
-    pub fid: i64,
-    pub op: Op,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
-}
-
-pub fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
+use super::WithConnection;
 
 /// Starts an action inside the caller's transaction; returns its id.
 pub fn begin_action(conn: &Connection, kind: &str, layer: Option<&str>, summary: &str) -> Result<i64> {
     conn.execute(
         "INSERT INTO wardgis_actions (at, kind, layer, summary) VALUES (?1, ?2, ?3, ?4)",
-        params![now(), kind, layer, summary],
+        params![crate::dates::now_rfc3339(), kind, layer, summary],
     )?;
     Ok(conn.last_insert_rowid())
 }
@@ -118,7 +67,7 @@ impl<'c> LogWriter<'c> {
 
     pub fn record(&mut self, layer: &str, fid: i64, op: Op, before: Option<&Feature>, after: Option<&Feature>) -> Result<()> {
         let enc = |f: Option<&Feature>| f.map(|f| feature_json(f).to_string());
-        self.stmt.execute(params![self.action, layer, fid, op.as_str(), enc(before), enc(after)])?;
+        self.stmt.execute(params![self.action, layer, fid, op.code(), enc(before), enc(after)])?;
         Ok(())
     }
 }
@@ -179,7 +128,7 @@ pub fn changes(conn: &Connection, action: i64) -> Result<Vec<Change>> {
     for row in rows {
         let (layer, fid, op, before, after) = row?;
         let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
-        let op = Op::parse(&op).ok_or_else(|| Error::Project { path: "edit log".into(), message: format!("unknown op `{op}`") })?;
+        let op = Op::from_code(&op).ok_or_else(|| Error::Project { path: "edit log".into(), message: format!("unknown op `{op}`") })?;
         out.push(Change { layer, fid, op, before: parse(before), after: parse(after) });
     }
     Ok(out)
@@ -200,5 +149,25 @@ pub fn recent(conn: &Connection, limit: usize) -> Result<Vec<Action>> {
 }
 
 fn row_to_action(r: &rusqlite::Row<'_>) -> rusqlite::Result<Action> {
-    Ok(Action { id: r.get(0)?, at: r.get(1)?, kind: r.get(2)?, layer: r.get(3)?, summary: r.get(4)?, undone_by: r.get(5)? })
+    let code: String = r.get(2)?;
+    let kind = ActionKind::from_code(&code).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            2,
+            rusqlite::types::Type::Text,
+            format!("action kind `{code}` is not one this version of wardgis knows; a newer version wrote this project").into(),
+        )
+    })?;
+    Ok(Action { id: r.get(0)?, at: r.get(1)?, kind, layer: r.get(3)?, summary: r.get(4)?, undone_by: r.get(5)? })
+}
+
+impl<C: WithConnection> ActionLog for C {
+    fn last_undoable(&self) -> Result<Option<Action>> {
+        self.with_conn(last_undoable)
+    }
+    fn changes(&self, action: ActionId) -> Result<Vec<Change>> {
+        self.with_conn(|c| changes(c, action))
+    }
+    fn history(&self, limit: usize) -> Result<Vec<Action>> {
+        self.with_conn(|c| recent(c, limit))
+    }
 }

@@ -38,7 +38,8 @@ use rust_xlsxwriter::{
 
 use crate::catalog::ChecklistItem;
 use crate::error::{Error, Result};
-use crate::store::{PlanRecord, Project};
+use crate::sampling::plan::PlanRecord;
+use crate::Project;
 
 /// Headers of the columns before the checklist items.
 pub const FIXED_HEADERS: [&str; 9] = [
@@ -143,7 +144,7 @@ pub fn plan_sites(project: &Project, plan: &PlanRecord) -> Result<Vec<SheetSite>
         let text = |k: &str| f.props.get(k).filter(|v| !v.is_null()).map(|v| v.to_text()).unwrap_or_default();
         let mut place = if kind.field("address").is_some() { text("address") } else { String::new() };
         if place.is_empty() {
-            if let Some(ix) = roads {
+            if let Some(ix) = &roads {
                 if let Some(hit) = ix.nearest(c, 1)?.first() {
                     let road = project.feature("roads", hit.fid)?;
                     let name = road.props.get("name").map(|v| v.to_text()).unwrap_or_default();

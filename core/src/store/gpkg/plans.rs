@@ -10,63 +10,12 @@
 //! plan, found by the action id kept in `wardgis_plans.action`.
 
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
 
+use crate::action::ActionId;
 use crate::error::{Error, Result};
+use crate::sampling::plan::{PlanRecord, PlanStore, PlanSummary, PlanUnit, PlanWrites};
 
-/// One frame unit of a stored plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PlanUnit {
-    pub layer: String,
-    pub fid: i64,
-    pub stratum: Option<String>,
-    pub inclusion_prob: f64,
-    /// The site number when the unit was sampled (base or replacement), else `None`.
-    pub site_no: Option<usize>,
-    /// True for an over-sample (replacement) site; false otherwise.
-    pub replacement: bool,
-}
-
-/// A stored plan: how it was drawn and the snapshot of its frame, in frame order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PlanRecord {
-    pub name: String,
-    /// RFC 3339 time of saving; filled in by [`crate::Project::save_plan`] when empty.
-    pub created: String,
-    pub layers: Vec<String>,
-    /// `srs`, `stratified` or `grts`.
-    pub design: String,
-    /// JSON: the design spec, the frame spec (filters, strata source, prob field).
-    pub params: serde_json::Value,
-    pub seed: u64,
-    pub units: Vec<PlanUnit>,
-}
-
-impl PlanRecord {
-    /// The sampled units (base then replacement), in site-number order.
-    pub fn sites(&self) -> Vec<&PlanUnit> {
-        let mut s: Vec<&PlanUnit> = self.units.iter().filter(|u| u.site_no.is_some()).collect();
-        s.sort_by_key(|u| u.site_no);
-        s
-    }
-}
-
-/// A plan as listed: no units.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PlanSummary {
-    pub name: String,
-    pub created: String,
-    pub layers: Vec<String>,
-    pub design: String,
-    pub seed: u64,
-    /// Units in the frame, N.
-    pub frame_size: usize,
-    /// Base sites, n.
-    pub n: usize,
-    /// Replacement sites.
-    pub over: usize,
-}
-
+use super::{GpkgAction, WithConnection};
 /// The two tables; idempotent. Registered as `attributes` so GDAL and QGIS list them. Both
 /// have an integer primary key (GDAL's fid); the plan name is unique.
 pub fn create_tables(conn: &Connection) -> Result<()> {
@@ -93,7 +42,7 @@ pub fn create_tables(conn: &Connection) -> Result<()> {
         );
         CREATE INDEX IF NOT EXISTS wardgis_plan_units_plan ON wardgis_plan_units(plan);",
     )?;
-    super::gpkg_schema::register_attributes(
+    super::schema::register_attributes(
         conn,
         &[
             ("wardgis_plans", "wardgis: sampling plans (design, parameters, seed)"),
@@ -150,7 +99,7 @@ pub fn read(conn: &Connection, name: &str) -> Result<PlanRecord> {
         .optional()?;
     let Some((created, layers, design, params, seed)) = head else {
         let known: Vec<String> = list(conn)?.into_iter().map(|p| p.name).collect();
-        let known = if known.is_empty() { "none yet (make one with `wardgis sample`)".to_owned() } else { known.join(", ") };
+        let known = if known.is_empty() { "none yet (draw a sample first)".to_owned() } else { known.join(", ") };
         return Err(Error::Invalid(format!("no plan named `{name}`; stored plans: {known}")));
     };
     let mut stmt = conn.prepare(
@@ -205,4 +154,25 @@ pub fn list(conn: &Connection) -> Result<Vec<PlanSummary>> {
 
 fn parse_layers(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_else(|_| vec![s.to_owned()])
+}
+
+impl<C: WithConnection> PlanStore for C {
+    fn plan(&self, name: &str) -> Result<PlanRecord> {
+        self.with_conn(|c| read(c, name))
+    }
+    fn plan_exists(&self, name: &str) -> Result<bool> {
+        self.with_conn(|c| exists(c, name))
+    }
+    fn plans(&self) -> Result<Vec<PlanSummary>> {
+        self.with_conn(list)
+    }
+}
+
+impl PlanWrites for GpkgAction<'_> {
+    fn insert_plan(&mut self, plan: &PlanRecord) -> Result<()> {
+        insert(&self.tx, plan, self.id)
+    }
+    fn delete_plans_of(&mut self, action: ActionId) -> Result<()> {
+        delete_by_action(&self.tx, action).map(drop)
+    }
 }

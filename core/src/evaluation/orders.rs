@@ -20,14 +20,16 @@
 //! - **Overdue**: open, and the deadline is before the day in question (an order due today is
 //!   not overdue yet).
 //!
-//! Every change is one event in the order's history ([`crate::store::Order::history`]) and
+//! Every change is one event in the order's history ([`crate::evaluation::Order::history`]) and
 //! one undoable action.
 
 use crate::catalog::LayerKind;
 use crate::error::{Error, Result};
-use crate::store::{edit_log, NewOrder, Order, OrderEvent, OrderEventKind, OrderState, PlanRecord, Project, SiteResult};
+use crate::evaluation::{NewOrder, Order, OrderEvent, OrderEventKind, OrderState, SiteResult};
+use crate::sampling::plan::PlanRecord;
+use crate::Project;
 
-use super::dates::{parse_ymd, ymd};
+use crate::dates::{parse_ymd, ymd};
 
 /// Days to rectify an item whose checklist entry gives no `deadline_days`. The seed document
 /// sets no number; a week is this project's choice, not the bureau's rule.
@@ -57,7 +59,7 @@ fn responsible_party(project: &Project, kind: &LayerKind, fid: i64) -> Result<St
 
 /// The orders a plan's results open (nothing is stored).
 pub fn orders_for_results(project: &Project, plan: &PlanRecord, results: &[SiteResult]) -> Result<Vec<NewOrder>> {
-    let recorded_at = edit_log::now();
+    let recorded_at = crate::dates::now_rfc3339();
     let mut out = Vec::new();
     for r in results.iter().filter(|r| r.visited) {
         let kind = project.catalog().kind(&r.layer)?;
@@ -171,7 +173,7 @@ pub fn reinspection_event(kind: &LayerKind, order: &Order, r: &Reinspection) -> 
         responsible: now.responsible.clone(),
         score: r.score,
         note: r.note.clone(),
-        recorded_at: edit_log::now(),
+        recorded_at: crate::dates::now_rfc3339(),
     })
 }
 
@@ -224,7 +226,7 @@ pub fn assign(project: &mut Project, id: i64, responsible: Option<&str>, deadlin
         responsible: responsible.clone(),
         score: None,
         note: note.to_owned(),
-        recorded_at: edit_log::now(),
+        recorded_at: crate::dates::now_rfc3339(),
     };
     let summary = format!("order {id}: assigned to `{responsible}`, deadline {deadline}");
     project.record_order_events(&[(id, event)], &summary)?;
@@ -347,7 +349,7 @@ mod tests {
 
     use super::*;
     use crate::sampling::{build_frame, draw, plan_record, Design, DesignSpec, FrameSpec};
-    use crate::store::ItemScore;
+    use crate::evaluation::ItemScore;
     use crate::{Catalog, Feature};
 
     fn date(s: &str) -> time::Date {

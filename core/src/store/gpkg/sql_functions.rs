@@ -9,7 +9,7 @@ use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
-use super::geometry_blob::{bounds, BlobBounds};
+use super::blob::{bounds, BlobBounds};
 
 fn blob_bounds(ctx: &Context<'_>) -> Option<BlobBounds> {
     match ctx.get_raw(0) {

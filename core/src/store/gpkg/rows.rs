@@ -7,8 +7,8 @@ use crate::catalog::{FieldType, LayerKind};
 use crate::error::{Error, Result};
 use crate::feature::{Feature, Value};
 
-use super::geometry_blob;
-use super::gpkg_schema::quote;
+use super::blob;
+use super::schema::quote;
 
 /// `SELECT fid, geom, name, source, <fields…> FROM <layer>` with an optional tail.
 pub fn select_sql(kind: &LayerKind, tail: &str) -> String {
@@ -41,7 +41,7 @@ pub fn update_sql(kind: &LayerKind) -> String {
 /// The bound parameters for [`insert_sql`] (and the head of [`update_sql`]'s).
 pub fn params(kind: &LayerKind, f: &Feature) -> Result<Vec<SqlValue>> {
     let mut out = Vec::with_capacity(kind.fields.len() + 3);
-    out.push(SqlValue::Blob(geometry_blob::encode(&f.geometry)?));
+    out.push(SqlValue::Blob(blob::encode(&f.geometry)?));
     for col in kind.column_names() {
         out.push(to_sql(f.get(col)));
     }
@@ -64,7 +64,7 @@ pub fn read_row(kind: &LayerKind, row: &Row<'_>) -> Result<Feature> {
     let fid: i64 = row.get(0)?;
     let blob: Option<Vec<u8>> = row.get(1)?;
     let geometry = match blob {
-        Some(b) => geometry_blob::decode(&b).map_err(|e| {
+        Some(b) => blob::decode(&b).map_err(|e| {
             Error::Geometry(format!("layer `{}` fid {fid}: {e}", kind.id))
         })?,
         None => geo_types::Geometry::GeometryCollection(Default::default()),

@@ -30,7 +30,8 @@ use rust_xlsxwriter::{Color, DataValidation, DataValidationRule, ExcelDateTime, 
 use super::cells::{column_letter, date, is_blank, number, pass_fail, shown, text};
 use super::orders::{reinspection_event, OrderView, Reinspection};
 use crate::error::{Error, Result};
-use crate::store::{Order, OrderEvent, Project};
+use crate::evaluation::{Order, OrderEvent};
+use crate::Project;
 
 /// The one sheet's name.
 pub const REINSPECTION_SHEET: &str = "复查 Re-inspection";
@@ -276,7 +277,7 @@ pub fn import_reinspections(project: &mut Project, path: &Path) -> Result<Vec<Or
     if rows.is_empty() {
         return Err(Error::Invalid(format!("{}: no order has a result; nothing to import", path.display())));
     }
-    let closed = rows.iter().filter(|(_, e)| e.state == crate::store::OrderState::Closed).count();
+    let closed = rows.iter().filter(|(_, e)| e.state == crate::evaluation::OrderState::Closed).count();
     let summary = format!(
         "re-inspection round from {}: {} order(s), {closed} closed, {} open",
         path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),

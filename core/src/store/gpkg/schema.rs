@@ -9,7 +9,7 @@ use rusqlite::{params, Connection};
 use crate::catalog::LayerKind;
 use crate::error::Result;
 
-use super::geometry_blob::SRS_ID;
+use super::blob::SRS_ID;
 
 /// `PRAGMA application_id` for GeoPackage: the ASCII bytes "GPKG".
 pub const APPLICATION_ID: i32 = 0x4750_4B47;
@@ -101,7 +101,12 @@ pub fn create_wardgis_tables(conn: &Connection) -> Result<()> {
             before TEXT,
             after TEXT
         );
-        CREATE INDEX IF NOT EXISTS wardgis_edit_log_action ON wardgis_edit_log(action_id);",
+        CREATE INDEX IF NOT EXISTS wardgis_edit_log_action ON wardgis_edit_log(action_id);
+        CREATE TABLE IF NOT EXISTS wardgis_insert_digests (
+            action_id INTEGER PRIMARY KEY REFERENCES wardgis_actions(id),
+            rows INTEGER NOT NULL,
+            digest TEXT NOT NULL
+        );",
     )?;
     conn.execute(
         "INSERT OR IGNORE INTO wardgis_meta VALUES ('schema_version', ?1)",

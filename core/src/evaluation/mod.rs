@@ -1,6 +1,6 @@
-//! Inspection of sampled sites: the field workbooks evaluators carry (`workbook`).
+//! Third-party evaluation after the draw: what evaluators do with a plan.
 //!
-//! A plan ([`crate::store::PlanRecord`]) says which sites to visit; [`write_workbook`] turns
+//! A plan ([`crate::sampling::plan::PlanRecord`]) says which sites to visit; [`write_workbook`] turns
 //! it into an XLSX an evaluator can fill in Excel or WPS: one sheet per evaluator (the sites
 //! split by area), one row per site, one column per checklist item of the site's layer;
 //! [`import_results`] reads the filled workbook back, checks every cell and stores the results;
@@ -8,16 +8,19 @@
 //! [`orders`] follows every failed item through rectification and re-inspection.
 
 mod cells;
-pub mod dates;
 mod estimates;
+pub mod order_records;
 pub mod orders;
 mod reinspection_sheet;
 mod results;
+pub mod site_results;
 mod table_file;
 mod workbook;
 
 pub use estimates::{estimates_csv, estimates_table, method_for, plan_estimates, EstimateRow, OVERALL};
 pub use cells::column_letter;
+pub use order_records::{NewOrder, Order, OrderEvent, OrderEventKind, OrderState};
+pub use site_results::{ItemScore, SiteResult};
 pub use reinspection_sheet::{
     import_reinspections, read_reinspections, write_reinspection_workbook, REINSPECTION_HEADERS, REINSPECTION_SHEET,
 };

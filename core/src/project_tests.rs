@@ -82,7 +82,7 @@ fn undo_reverses_insert_update_and_delete_in_order() {
     assert_eq!(p.count("chargers").unwrap(), 0);
     assert_eq!(p.index("chargers").unwrap().len(), 0);
     assert!(p.undo().unwrap().is_none());
-    let kinds: Vec<String> = p.history(10).unwrap().into_iter().map(|a| a.kind).collect();
+    let kinds: Vec<String> = p.history(10).unwrap().into_iter().map(|a| a.kind.code().to_owned()).collect();
     assert_eq!(kinds, ["undo", "undo", "undo", "delete", "update", "insert"]);
 }
 
@@ -106,13 +106,14 @@ fn the_rtree_triggers_fill_the_gpkg_rtree() {
     let (_d, mut p) = temp_project();
     p.insert("chargers", vec![charger(119.82, 31.36, "a"), charger(119.9, 31.4, "b")], "add").unwrap();
     let (n, minx, maxy): (i64, f64, f64) = p
-        .conn
+        .store()
+        .writer()
         .query_row("SELECT count(*), min(minx), max(maxy) FROM rtree_chargers_geom", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .unwrap();
     // SQLite's R*Tree stores 32-bit floats rounded outwards.
     assert_eq!(n, 2);
     assert!(minx <= 119.82 && 119.82 - minx < 1e-5 && maxy >= 31.4 && maxy - 31.4 < 1e-5, "{minx} {maxy}");
-    let extent: f64 = p.conn.query_row("SELECT max_x FROM gpkg_contents WHERE table_name='chargers'", [], |r| r.get(0)).unwrap();
+    let extent: f64 = p.store().writer().query_row("SELECT max_x FROM gpkg_contents WHERE table_name='chargers'", [], |r| r.get(0)).unwrap();
     assert_eq!(extent as f32, 119.9);
 }
 
@@ -153,4 +154,127 @@ fn opening_and_reading_leave_the_file_unchanged() {
     p.index("chargers").unwrap().nearest(geo_types::Coord { x: 119.82, y: 31.36 }, 1).unwrap();
     drop(p);
     assert!(std::fs::read(&path).unwrap() == before, "open + read wrote to the file");
+}
+
+/// Another program's connection to the same file, as GDAL's would be: the `ST_*` functions
+/// the R-tree triggers call are registered, nothing else of wardgis's.
+fn other_program(path: &Path) -> rusqlite::Connection {
+    let c = rusqlite::Connection::open(path).unwrap();
+    crate::store::gpkg::sql_functions::register(&c).unwrap();
+    c.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    c
+}
+
+fn other_program_adds_charger(c: &rusqlite::Connection, x: f64, y: f64, name: &str) -> i64 {
+    let blob = crate::store::gpkg::blob::encode(&point!(x: x, y: y).into()).unwrap();
+    c.execute(
+        "INSERT INTO chargers (geom, name, source, vehicle_type, ports) VALUES (?1, ?2, 'qgis', 'ebike', 4)",
+        rusqlite::params![blob, name],
+    )
+    .unwrap();
+    c.execute("UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name = 'chargers'", [])
+        .unwrap();
+    c.last_insert_rowid()
+}
+
+#[test]
+fn the_file_is_in_wal_mode_and_whole_after_closing() {
+    let (dir, p) = temp_project();
+    p.insert("chargers", vec![charger(119.82, 31.36, "a")], "add").unwrap();
+    let mode: String = p.store().writer().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+    drop(p);
+    let wal = dir.path().join("t.gpkg-wal");
+    assert!(!wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0, "the WAL was not checkpointed on close");
+}
+
+#[test]
+fn a_change_by_another_program_is_seen_without_reopening() {
+    let (dir, p) = temp_project();
+    p.insert("chargers", vec![charger(119.82, 31.36, "ours")], "add").unwrap();
+    assert_eq!(p.refresh_external().unwrap(), vec![], "our own insert is not someone else's");
+    let other = other_program(&dir.path().join("t.gpkg"));
+    let theirs = other_program_adds_charger(&other, 119.83, 31.37, "theirs");
+    let changes = p.refresh_external().unwrap();
+    assert_eq!(changes, vec![LayerChange { layer: "chargers".into(), count: 2 }]);
+    let hit = p.index("chargers").unwrap().nearest(geo_types::Coord { x: 119.83, y: 31.37 }, 1).unwrap()[0].fid;
+    assert_eq!(hit, theirs);
+    assert_eq!(p.refresh_external().unwrap(), vec![], "seen once");
+
+    // Another wardgis process: its import is noticed the same way.
+    let second = Project::open(&dir.path().join("t.gpkg"), catalog()).unwrap();
+    second.insert("chargers", (0..10).map(|i| charger(119.80 + i as f64 * 0.001, 31.35, "batch")).collect(), "ten").unwrap();
+    assert_eq!(p.refresh_external().unwrap(), vec![LayerChange { layer: "chargers".into(), count: 12 }]);
+}
+
+#[test]
+fn undo_leaves_another_programs_rows_alone() {
+    let (dir, p) = temp_project();
+    let other = other_program(&dir.path().join("t.gpkg"));
+    let theirs = other_program_adds_charger(&other, 119.83, 31.37, "theirs");
+    p.refresh_external().unwrap();
+    let ours = p.insert("chargers", vec![charger(119.82, 31.36, "ours")], "add").unwrap();
+    other_program_adds_charger(&other, 119.84, 31.38, "theirs later");
+    p.refresh_external().unwrap();
+    p.undo().unwrap().unwrap();
+    let names: Vec<String> = p.features("chargers").unwrap().iter().map(|f| f.name().unwrap().to_owned()).collect();
+    assert_eq!(names, ["theirs", "theirs later"]);
+    assert!(p.feature("chargers", ours[0]).is_err());
+    assert_eq!(p.feature("chargers", theirs).unwrap().name(), Some("theirs"));
+    assert_eq!(p.index("chargers").unwrap().len(), 2);
+}
+
+#[test]
+fn undo_refuses_to_destroy_another_programs_edit() {
+    let (dir, p) = temp_project();
+    let fids = p.insert("chargers", vec![charger(119.82, 31.36, "ours"), charger(119.83, 31.36, "ours too")], "add").unwrap();
+    let other = other_program(&dir.path().join("t.gpkg"));
+    other.execute("UPDATE chargers SET ports = 12 WHERE fid = ?1", [fids[1]]).unwrap();
+    let err = p.undo().unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err}");
+    assert!(err.to_string().contains("changed some of them since"), "{err}");
+    // Nothing was written: both rows are there, the action is still undoable.
+    assert_eq!(p.count("chargers").unwrap(), 2);
+    assert_eq!(p.history(5).unwrap()[0].kind, ActionKind::Insert);
+
+    // An update that another program changed again since is not rolled back over it.
+    other.execute("UPDATE chargers SET ports = 8 WHERE fid = ?1", [fids[1]]).unwrap();
+    p.undo().unwrap();
+    let fids = p.insert("chargers", vec![charger(119.82, 31.36, "a")], "add").unwrap();
+    let mut f = p.feature("chargers", fids[0]).unwrap();
+    f.props.insert("ports".into(), Value::Integer(20));
+    p.update("chargers", f, "more ports").unwrap();
+    other.execute("UPDATE chargers SET name = 'renamed in QGIS' WHERE fid = ?1", [fids[0]]).unwrap();
+    assert!(matches!(p.undo().unwrap_err(), Error::Conflict(_)));
+    assert_eq!(p.feature("chargers", fids[0]).unwrap().name(), Some("renamed in QGIS"));
+}
+
+#[test]
+fn reads_go_on_while_a_write_is_in_progress() {
+    let (_d, p) = temp_project();
+    p.insert("chargers", vec![charger(119.82, 31.36, "a")], "add").unwrap();
+    let kind = p.catalog().kind("chargers").unwrap().clone();
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let (project, kind) = (&p, &kind);
+    std::thread::scope(|s| {
+        let writer = s.spawn(move || {
+            project
+                .store
+                .act(ActionKind::Insert, Some("chargers"), "slow", |a| {
+                    a.insert_features(kind, &[charger(119.9, 31.4, "b")])?;
+                    started_tx.send(()).unwrap();
+                    release_rx.recv().unwrap();
+                    Ok(())
+                })
+                .unwrap();
+        });
+        started_rx.recv().unwrap();
+        // The write holds its transaction open; a reader still answers, with the committed state.
+        assert_eq!(p.features("chargers").unwrap().len(), 1);
+        assert_eq!(p.attributes_for("chargers", &[1]).unwrap().len(), 1);
+        release_tx.send(()).unwrap();
+        writer.join().unwrap();
+    });
+    assert_eq!(p.features("chargers").unwrap().len(), 2);
 }

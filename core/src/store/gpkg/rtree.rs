@@ -21,7 +21,7 @@
 
 use rusqlite::{params, Connection};
 
-use super::gpkg_schema::quote;
+use super::schema::quote;
 use crate::error::{Error, Result};
 
 /// One row of a GeoPackage R-tree: a fid and its bounding box as the module stores it.
@@ -301,7 +301,8 @@ mod tests {
     /// leaves the insert trigger in place, and undo and later edits keep the tree valid.
     #[test]
     fn a_bulk_insert_into_a_filled_layer_keeps_the_tree_whole() {
-        use crate::store::{Project, BULK_INSERT};
+        use crate::store::gpkg::BULK_INSERT;
+        use crate::Project;
         use crate::{Catalog, Feature};
         let dir = tempfile::tempdir().unwrap();
         let mut p = Project::create(&dir.path().join("t.gpkg"), Catalog::embedded()).unwrap();
@@ -313,7 +314,8 @@ mod tests {
         p.insert("chargers", (0..3).map(charger).collect(), "few").unwrap();
         p.insert("chargers", (3..BULK_INSERT + 3).map(charger).collect(), "many").unwrap();
         let check = |p: &Project| -> (String, i64, i64) {
-            p.conn
+            p.store()
+                .writer()
                 .query_row(
                     "SELECT rtreecheck('rtree_chargers_geom'), (SELECT count(*) FROM rtree_chargers_geom),
                             (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'rtree_chargers_geom_insert')",
@@ -324,7 +326,8 @@ mod tests {
         };
         assert_eq!(check(&p), ("ok".to_owned(), BULK_INSERT as i64 + 3, 1));
         let extent: (f64, f64) = p
-            .conn
+            .store()
+            .writer()
             .query_row("SELECT min_x, max_y FROM gpkg_contents WHERE table_name = 'chargers'", [], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap();
         let max_y = (0..BULK_INSERT + 3).map(|i| 31.3 + (i / 100) as f64 * 1e-3).fold(f64::MIN, f64::max);

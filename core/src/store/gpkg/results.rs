@@ -4,37 +4,12 @@
 //! the rows it wrote (found by `wardgis_results.action`).
 
 use rusqlite::{params, Connection};
-use serde::{Deserialize, Serialize};
 
+use crate::action::ActionId;
 use crate::error::{Error, Result};
+use crate::evaluation::site_results::{ItemScore, ResultStore, ResultWrites, SiteResult};
 
-/// One checklist item's score.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ItemScore {
-    pub item_id: String,
-    pub score: f64,
-    pub max_points: f64,
-}
-
-/// The result of one site.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SiteResult {
-    pub site_no: usize,
-    pub layer: String,
-    pub fid: i64,
-    pub visited: bool,
-    /// Why the site was not visited (empty when visited).
-    pub reason: String,
-    /// `None` for a site not visited.
-    pub passed: Option<bool>,
-    pub total_score: Option<f64>,
-    pub max_score: Option<f64>,
-    /// YYYY-MM-DD; `None` for a site not visited without a date.
-    pub inspected_on: Option<String>,
-    pub note: String,
-    pub items: Vec<ItemScore>,
-}
-
+use super::{GpkgAction, WithConnection};
 /// The two tables; idempotent; registered as `attributes`.
 pub fn create_tables(conn: &Connection) -> Result<()> {
     conn.execute_batch(
@@ -63,7 +38,7 @@ pub fn create_tables(conn: &Connection) -> Result<()> {
         );
         CREATE INDEX IF NOT EXISTS wardgis_result_items_result ON wardgis_result_items(result_id);",
     )?;
-    super::gpkg_schema::register_attributes(
+    super::schema::register_attributes(
         conn,
         &[
             ("wardgis_results", "wardgis: inspection results per plan site (visited or not, pass, score, date)"),
@@ -82,7 +57,7 @@ pub fn count(conn: &Connection, plan: &str) -> Result<usize> {
 pub fn insert(conn: &Connection, plan: &str, results: &[SiteResult], action: i64) -> Result<()> {
     if count(conn, plan)? > 0 {
         return Err(Error::Invalid(format!(
-            "plan `{plan}` has results already; to import again, undo that import with `wardgis undo` (which first undoes every later action, such as re-inspections of its orders; `wardgis history` lists them)"
+            "plan `{plan}` has results already; to import again, undo that import first (undo takes back every later action first, such as re-inspections of its orders; the project's history lists them)"
         )));
     }
     let mut head = conn.prepare(
@@ -157,4 +132,22 @@ pub fn read(conn: &Connection, plan: &str) -> Result<Vec<SiteResult>> {
         out.push(r);
     }
     Ok(out)
+}
+
+impl<C: WithConnection> ResultStore for C {
+    fn results(&self, plan: &str) -> Result<Vec<SiteResult>> {
+        self.with_conn(|c| read(c, plan))
+    }
+    fn result_count(&self, plan: &str) -> Result<usize> {
+        self.with_conn(|c| count(c, plan))
+    }
+}
+
+impl ResultWrites for GpkgAction<'_> {
+    fn insert_results(&mut self, plan: &str, results: &[SiteResult]) -> Result<()> {
+        insert(&self.tx, plan, results, self.id)
+    }
+    fn delete_results_of(&mut self, action: ActionId) -> Result<()> {
+        delete_by_action(&self.tx, action).map(drop)
+    }
 }

@@ -9,123 +9,12 @@
 //! deletes the events it wrote.
 
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
 
+use crate::action::ActionId;
 use crate::error::{Error, Result};
+use crate::evaluation::order_records::{NewOrder, Order, OrderEvent, OrderEventKind, OrderState, OrderStore, OrderWrites};
 
-/// Whether an order still needs work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OrderState {
-    Open,
-    Closed,
-}
-
-impl OrderState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderState::Open => "open",
-            OrderState::Closed => "closed",
-        }
-    }
-
-    fn parse(s: &str) -> Result<OrderState> {
-        match s {
-            "open" => Ok(OrderState::Open),
-            "closed" => Ok(OrderState::Closed),
-            other => Err(Error::Invalid(format!("order state `{other}` in the project file; expected open or closed"))),
-        }
-    }
-}
-
-/// What happened to an order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrderEventKind {
-    /// A failed checklist item opened the order.
-    Opened,
-    /// A re-inspection found the item rectified.
-    ReinspectedPassed,
-    /// A re-inspection found the item still failing (the order stays or becomes open again).
-    ReinspectedFailed,
-    /// The responsible party or the deadline was set by hand.
-    Assigned,
-}
-
-impl OrderEventKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderEventKind::Opened => "opened",
-            OrderEventKind::ReinspectedPassed => "reinspected_passed",
-            OrderEventKind::ReinspectedFailed => "reinspected_failed",
-            OrderEventKind::Assigned => "assigned",
-        }
-    }
-
-    fn parse(s: &str) -> Result<OrderEventKind> {
-        Ok(match s {
-            "opened" => OrderEventKind::Opened,
-            "reinspected_passed" => OrderEventKind::ReinspectedPassed,
-            "reinspected_failed" => OrderEventKind::ReinspectedFailed,
-            "assigned" => OrderEventKind::Assigned,
-            other => return Err(Error::Invalid(format!("order event `{other}` in the project file is not one wardgis knows"))),
-        })
-    }
-}
-
-/// One change of an order's state, as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OrderEvent {
-    pub kind: OrderEventKind,
-    /// The day it happened (YYYY-MM-DD): the inspection or re-inspection date.
-    pub on: String,
-    /// The state after the event.
-    pub state: OrderState,
-    /// The deadline after the event (YYYY-MM-DD).
-    pub deadline: String,
-    /// Who must rectify, after the event; empty when nobody is assigned.
-    pub responsible: String,
-    /// The item's score at a (re-)inspection.
-    pub score: Option<f64>,
-    pub note: String,
-    /// When wardgis recorded it (RFC 3339, UTC).
-    pub recorded_at: String,
-}
-
-/// An order to open: what failed, where, and its first event.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewOrder {
-    pub plan: String,
-    pub site_no: usize,
-    pub layer: String,
-    pub fid: i64,
-    /// The checklist item that failed; empty for a site failed as a whole with no item below
-    /// its maximum.
-    pub item_id: String,
-    pub opened: OrderEvent,
-}
-
-/// A stored order with its whole history.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Order {
-    pub id: i64,
-    pub plan: String,
-    pub site_no: usize,
-    pub layer: String,
-    pub fid: i64,
-    pub item_id: String,
-    pub opened_on: String,
-    /// Oldest first; never empty.
-    pub history: Vec<OrderEvent>,
-}
-
-impl Order {
-    /// The latest event: the order's current state.
-    pub fn current(&self) -> &OrderEvent {
-        self.history.last().expect("an order has at least its opening event")
-    }
-}
-
+use super::{GpkgAction, WithConnection};
 /// The two tables; idempotent; registered as `attributes` so GDAL and QGIS list them.
 pub fn create_tables(conn: &Connection) -> Result<()> {
     conn.execute_batch(
@@ -155,7 +44,7 @@ pub fn create_tables(conn: &Connection) -> Result<()> {
         );
         CREATE INDEX IF NOT EXISTS wardgis_order_events_order ON wardgis_order_events(order_id);",
     )?;
-    super::gpkg_schema::register_attributes(
+    super::schema::register_attributes(
         conn,
         &[
             ("wardgis_orders", "wardgis: rectification orders opened by failed checklist items"),
@@ -284,4 +173,25 @@ fn with_history(conn: &Connection, mut o: Order) -> Result<Order> {
         return Err(Error::Invalid(format!("order {} has no history in the project file; it was written by another program", o.id)));
     }
     Ok(o)
+}
+
+impl<C: WithConnection> OrderStore for C {
+    fn orders(&self, plan: Option<&str>) -> Result<Vec<Order>> {
+        self.with_conn(|c| read_all(c, plan))
+    }
+    fn order(&self, id: i64) -> Result<Option<Order>> {
+        self.with_conn(|c| read(c, id))
+    }
+}
+
+impl OrderWrites for GpkgAction<'_> {
+    fn insert_orders(&mut self, orders: &[NewOrder]) -> Result<Vec<i64>> {
+        insert(&self.tx, orders, self.id)
+    }
+    fn add_order_event(&mut self, order: i64, event: &OrderEvent) -> Result<()> {
+        add_event(&self.tx, order, event, self.id)
+    }
+    fn delete_orders_of(&mut self, action: ActionId) -> Result<()> {
+        delete_by_action(&self.tx, action).map(drop)
+    }
 }

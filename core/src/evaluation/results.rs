@@ -39,7 +39,9 @@ use calamine::{open_workbook, Data, Reader, Xlsx};
 use super::cells::{column_letter, date, is_blank, number, pass_fail, shown, text};
 use super::workbook::{item_columns, ItemColumn, FIXED_HEADERS, INSTRUCTIONS_SHEET, TRAILING_HEADERS};
 use crate::error::{Error, Result};
-use crate::store::{ItemScore, NewOrder, PlanRecord, PlanUnit, Project, SiteResult};
+use crate::evaluation::{ItemScore, NewOrder, SiteResult};
+use crate::sampling::plan::{PlanRecord, PlanUnit};
+use crate::Project;
 
 const PASS_ACCEPTED: &str = "通过/不通过, pass/fail, 是/否, 1/0, or blank (derived: pass when every item has full points)";
 

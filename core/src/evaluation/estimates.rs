@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
 use crate::estimate::{estimate_mean, estimate_proportion, Estimate, Observation, VarianceMethod};
-use crate::store::Project;
+use crate::Project;
 
 use super::table_file::{Cell, Table};
 
@@ -56,7 +56,7 @@ pub fn plan_estimates(project: &Project, plan_name: &str, conf: f64) -> Result<V
     for u in &plan.units {
         *sizes.entry(u.stratum.clone().unwrap_or_default()).or_default() += 1;
     }
-    let units: BTreeMap<usize, &crate::store::PlanUnit> =
+    let units: BTreeMap<usize, &crate::sampling::plan::PlanUnit> =
         plan.units.iter().filter_map(|u| u.site_no.map(|s| (s, u))).collect();
     let (mut scores, mut passes) = (Vec::new(), Vec::new());
     for r in results.iter().filter(|r| r.visited) {

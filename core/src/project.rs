@@ -1,0 +1,492 @@
+//! The open project: a store (the GeoPackage file, or another backend), the catalog it was
+//! opened with, and one in-memory R-tree per layer.
+//!
+//! Every method a user's step calls is here, written once over the [`Storage`] traits: each
+//! change is one action (one transaction, one entry in the history, one undo), the R-trees
+//! follow every change — wardgis's own, and, through [`Project::refresh_external`], those
+//! another program commits to the file while it is open. All methods take `&self`: reads
+//! (the map's tiles, the page's queries) run on the store's readers while a write runs, and
+//! writes are serialised by one lock that also keeps the R-trees in step with the file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use parking_lot::{Mutex, RwLock, RwLockReadGuard};
+
+use crate::action::{Action, ActionKind, ActionLog, Op, UndoRule};
+use crate::catalog::{Catalog, LayerKind};
+use crate::error::{Error, Result};
+use crate::evaluation::order_records::{NewOrder, Order, OrderEvent, OrderWrites};
+use crate::evaluation::site_results::{ResultWrites, SiteResult};
+use crate::feature::{Feature, Value};
+use crate::index::{Entry, LayerIndex};
+use crate::sampling::plan::{PlanRecord, PlanStore, PlanSummary, PlanWrites};
+use crate::store::gpkg::actions::feature_from_json;
+use crate::store::{ActionWrites, FeatureStore, FeatureWrites, GeoPackage, LayerFingerprint, Storage};
+
+/// A layer of an open project, for listings.
+#[derive(Debug, Clone)]
+pub struct LayerInfo<'a> {
+    pub kind: &'a LayerKind,
+    pub count: u64,
+}
+
+/// One feature's attribute values without its geometry, as [`Project::attributes_for`] reads
+/// them: `values[i]` is the value (possibly null) of the layer's i-th column in
+/// [`LayerKind::column_names`] order (`name`, `source`, then the catalog fields).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttributeRow {
+    pub fid: i64,
+    pub values: Vec<Value>,
+}
+
+/// A layer whose features changed, with its new count: what the map must redraw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerChange {
+    pub layer: String,
+    pub count: u64,
+}
+
+/// An open project over a storage backend (a GeoPackage file unless said otherwise).
+pub struct Project<S: Storage = GeoPackage> {
+    store: S,
+    path: PathBuf,
+    catalog: Catalog,
+    indexes: BTreeMap<String, RwLock<LayerIndex>>,
+    /// What each layer looked like when its R-tree was last built or kept in step.
+    fingerprints: Mutex<BTreeMap<String, LayerFingerprint>>,
+    /// Held by every write, from the transaction to the R-tree update after it.
+    write_lock: Mutex<()>,
+}
+
+impl<S: Storage> std::fmt::Debug for Project<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Project").field("store", &self.store.location()).finish_non_exhaustive()
+    }
+}
+
+impl Project<GeoPackage> {
+    /// Creates a new project file with an empty table for every layer of the catalog.
+    /// Refuses to overwrite an existing file.
+    pub fn create(path: &Path, catalog: Catalog) -> Result<Project> {
+        let store = GeoPackage::create(path, &catalog)?;
+        Project::over(store, path.to_owned(), catalog)
+    }
+
+    /// Opens an existing project. Layers the catalog added since the file was written get
+    /// their tables, and fields it added get their columns; the R-trees are built.
+    pub fn open(path: &Path, catalog: Catalog) -> Result<Project> {
+        let store = GeoPackage::open(path, &catalog)?;
+        Project::over(store, path.to_owned(), catalog)
+    }
+
+    /// The GeoPackage backend, for tests that look at its tables.
+    #[cfg(test)]
+    pub(crate) fn store(&self) -> &GeoPackage {
+        &self.store
+    }
+}
+
+impl<S: Storage> Project<S> {
+    /// A project over an opened store: builds every layer's R-tree. `path` names the project
+    /// in messages and listings (the file, or where a database project is described).
+    pub fn over(store: S, path: PathBuf, catalog: Catalog) -> Result<Project<S>> {
+        let mut indexes = BTreeMap::new();
+        let mut fingerprints = BTreeMap::new();
+        for kind in catalog.kinds() {
+            fingerprints.insert(kind.id.clone(), store.layer_fingerprint(kind)?);
+            indexes.insert(kind.id.clone(), RwLock::new(build_index(&store, kind)?));
+        }
+        Ok(Project { store, path, catalog, indexes, fingerprints: Mutex::new(fingerprints), write_lock: Mutex::new(()) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Every catalog layer with its feature count, in drawing order.
+    pub fn layers(&self) -> Vec<LayerInfo<'_>> {
+        self.catalog
+            .kinds()
+            .iter()
+            .map(|kind| LayerInfo { kind, count: self.indexes.get(&kind.id).map_or(0, |i| i.read_recursive().len() as u64) })
+            .collect()
+    }
+
+    /// The R-tree of a layer (a read guard: hold it only while querying).
+    pub fn index(&self, layer: &str) -> Result<RwLockReadGuard<'_, LayerIndex>> {
+        self.catalog.kind(layer)?;
+        Ok(self.indexes[layer].read_recursive())
+    }
+
+    /// Rows in a layer's table (including any without geometry, which the index skips).
+    pub fn count(&self, layer: &str) -> Result<u64> {
+        self.store.feature_count(self.catalog.kind(layer)?)
+    }
+
+    /// Every feature of a layer, by fid.
+    pub fn features(&self, layer: &str) -> Result<Vec<Feature>> {
+        self.store.features(self.catalog.kind(layer)?)
+    }
+
+    /// One feature by fid.
+    pub fn feature(&self, layer: &str, fid: i64) -> Result<Feature> {
+        self.store
+            .feature(self.catalog.kind(layer)?, fid)?
+            .ok_or_else(|| Error::NoSuchFeature { layer: layer.to_owned(), fid })
+    }
+
+    /// The features with these fids, in the order given.
+    pub fn features_by_fid(&self, layer: &str, fids: &[i64]) -> Result<Vec<Feature>> {
+        let kind = self.catalog.kind(layer)?;
+        fids.iter()
+            .map(|&fid| self.store.feature(kind, fid)?.ok_or_else(|| Error::NoSuchFeature { layer: layer.to_owned(), fid }))
+            .collect()
+    }
+
+    /// The attribute values (no geometry) of the features with these fids, in ascending fid
+    /// order, in one query; fids the layer does not have are left out. Much cheaper than
+    /// [`Project::features_by_fid`] for many features: no geometry is decoded.
+    pub fn attributes_for(&self, layer: &str, fids: &[i64]) -> Result<Vec<AttributeRow>> {
+        let mut out = Vec::with_capacity(fids.len());
+        self.attributes_each(layer, fids, |fid, values| {
+            out.push(AttributeRow { fid, values: values.to_vec() });
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Like [`Project::attributes_for`], but hands each feature's values to `visit` (fid, then
+    /// one value per column in [`LayerKind::column_names`] order) instead of collecting them,
+    /// reusing one buffer: reading thousands of rows (a vector tile) allocates almost nothing.
+    pub fn attributes_each(&self, layer: &str, fids: &[i64], mut visit: impl FnMut(i64, &[Value]) -> Result<()>) -> Result<()> {
+        self.store.attributes_each(self.catalog.kind(layer)?, fids, &mut visit)
+    }
+
+    /// Adds features as one action; returns their new fids. Geometries must fit the layer's
+    /// type (single parts are promoted for multi-part layers).
+    pub fn insert(&self, layer: &str, features: Vec<Feature>, summary: &str) -> Result<Vec<i64>> {
+        let kind = self.catalog.kind(layer)?;
+        let features = features
+            .into_iter()
+            .map(|mut f| {
+                f.geometry = fit_geometry(kind, f.geometry)?;
+                Ok(f)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let _write = self.write_lock.lock();
+        let fids = self.store.act(ActionKind::Insert, Some(layer), summary, |a| a.insert_features(kind, &features))?;
+        let entries: Vec<Entry> = fids.iter().zip(&features).filter_map(|(&fid, f)| Entry::new(fid, &f.geometry)).collect();
+        {
+            let mut index = self.indexes[layer].write();
+            if index.is_empty() {
+                *index = LayerIndex::build(entries);
+            } else {
+                entries.into_iter().for_each(|e| index.insert(e));
+            }
+        }
+        self.note_own_change(kind)?;
+        Ok(fids)
+    }
+
+    /// Replaces a stored feature (geometry and every attribute) as one action.
+    pub fn update(&self, layer: &str, mut feature: Feature, summary: &str) -> Result<()> {
+        let kind = self.catalog.kind(layer)?;
+        let fid = feature.fid.ok_or_else(|| Error::Invalid("an update needs the feature's fid".into()))?;
+        feature.geometry = fit_geometry(kind, feature.geometry)?;
+        let _write = self.write_lock.lock();
+        let before = self.feature(layer, fid)?;
+        self.store.act(ActionKind::Update, Some(layer), summary, |a| a.update_feature(kind, &before, &feature))?;
+        self.reindex(layer, fid, Some(&before.geometry), Some(&feature.geometry));
+        self.note_own_change(kind)
+    }
+
+    /// Deletes features as one action.
+    pub fn delete(&self, layer: &str, fids: &[i64], summary: &str) -> Result<()> {
+        let kind = self.catalog.kind(layer)?;
+        let _write = self.write_lock.lock();
+        let before = self.features_by_fid(layer, fids)?;
+        self.store.act(ActionKind::Delete, Some(layer), summary, |a| {
+            before.iter().try_for_each(|f| a.delete_feature(kind, f))
+        })?;
+        for f in &before {
+            self.reindex(layer, f.fid.expect("stored features have fids"), Some(&f.geometry), None);
+        }
+        self.note_own_change(kind)
+    }
+
+    /// Reverses the latest action that has not been undone, as a new action of its own.
+    /// Returns the action that was undone, or `None` when there is nothing to undo. Refuses
+    /// (writing nothing) when undoing would destroy what another program changed since.
+    pub fn undo(&self) -> Result<Option<Action>> {
+        let _write = self.write_lock.lock();
+        let Some(target) = self.store.last_undoable()? else { return Ok(None) };
+        let summary = format!("undo #{}: {}", target.id, target.summary);
+        let undo_layer = match target.kind.undo_rule() {
+            UndoRule::ReplayEdits => target.layer.as_deref(),
+            _ => None,
+        };
+        let reindex = self.store.act(ActionKind::Undo, undo_layer, &summary, |a| {
+            let reindex = match target.kind.undo_rule() {
+                UndoRule::NotUndoable => Vec::new(),
+                UndoRule::DeleteRecords(delete) => {
+                    delete(a, target.id)?;
+                    Vec::new()
+                }
+                UndoRule::ReplayEdits => self.replay_backwards(a, &target)?,
+            };
+            a.mark_undone(target.id)?;
+            Ok(reindex)
+        })?;
+        let mut layers: Vec<String> = Vec::new();
+        for (layer, fid, old, new) in reindex {
+            self.reindex(&layer, fid, old.as_ref(), new.as_ref());
+            if !layers.contains(&layer) {
+                layers.push(layer);
+            }
+        }
+        for layer in layers {
+            self.note_own_change(self.catalog.kind(&layer)?)?;
+        }
+        Ok(Some(target))
+    }
+
+    /// Replays an action's feature changes backwards inside the undo's transaction; returns
+    /// the R-tree changes to make once it commits.
+    fn replay_backwards(&self, a: &mut S::Action<'_>, target: &Action) -> Result<Vec<Reindex>> {
+        let changes = a.changes(target.id)?;
+        let mut reindex = Vec::new();
+        let mut i = changes.len();
+        while i > 0 {
+            let c = &changes[i - 1];
+            let kind = self.catalog.kind(&c.layer)?;
+            if c.op == Op::Insert {
+                // A run of inserts into one layer is undone in one step, which checks that
+                // nobody changed the rows since.
+                let mut j = i - 1;
+                while j > 0 && changes[j - 1].op == Op::Insert && changes[j - 1].layer == c.layer {
+                    j -= 1;
+                }
+                let fids: Vec<i64> = changes[j..i].iter().rev().map(|c| c.fid).collect();
+                for f in a.delete_inserted(kind, &fids, target.id)? {
+                    reindex.push((c.layer.clone(), f.fid.expect("stored"), Some(f.geometry), None));
+                }
+                i = j;
+                continue;
+            }
+            let before = c.before.as_ref().map(|j| feature_from_json(kind, j)).transpose()?;
+            let after = c.after.as_ref().map(|j| feature_from_json(kind, j)).transpose()?;
+            match (c.op, before, after) {
+                (Op::Update, Some(b), Some(a_)) => {
+                    let (mut b, mut a_) = (b, a_);
+                    b.fid = Some(c.fid);
+                    a_.fid = Some(c.fid);
+                    a.update_feature(kind, &a_, &b)?;
+                    reindex.push((c.layer.clone(), c.fid, Some(a_.geometry), Some(b.geometry)));
+                }
+                (Op::Delete, Some(mut b), _) => {
+                    b.fid = Some(c.fid);
+                    a.restore_feature(kind, &b)?;
+                    reindex.push((c.layer.clone(), c.fid, None, Some(b.geometry)));
+                }
+                _ => {
+                    return Err(Error::Project {
+                        path: self.path.clone(),
+                        message: format!("the edit log of action #{} is incomplete; it cannot be undone", target.id),
+                    })
+                }
+            }
+            i -= 1;
+        }
+        Ok(reindex)
+    }
+
+    /// Stores a sampling plan as one action (kind `plan`). Refuses a name already used: a
+    /// plan is a record of what was done, never silently replaced.
+    pub fn save_plan(&self, plan: &PlanRecord) -> Result<()> {
+        let mut plan = plan.clone();
+        if plan.created.is_empty() {
+            plan.created = crate::dates::now_rfc3339();
+        }
+        let sampled = plan.units.iter().filter(|u| u.site_no.is_some()).count();
+        let summary = format!(
+            "plan `{}`: {} sample of {sampled} site(s) from {} unit(s) of {}, seed {}",
+            plan.name,
+            plan.design,
+            plan.units.len(),
+            plan.layers.join(","),
+            plan.seed
+        );
+        let _write = self.write_lock.lock();
+        self.store.act(ActionKind::Plan, None, &summary, |a| {
+            if a.plan_exists(&plan.name)? {
+                return Err(Error::Invalid(format!("plan `{}` exists; choose another name", plan.name)));
+            }
+            a.insert_plan(&plan)
+        })
+    }
+
+    /// Stores a plan's inspection results and the rectification orders their failures open
+    /// as one action (kind `results`); refuses a plan that has results already.
+    pub fn save_results(&self, plan: &str, results: &[SiteResult], new_orders: &[NewOrder]) -> Result<()> {
+        let visited = results.iter().filter(|r| r.visited).count();
+        let summary = format!(
+            "results of plan `{plan}`: {visited} site(s) inspected, {} not visited, {} order(s) opened",
+            results.len() - visited,
+            new_orders.len()
+        );
+        let _write = self.write_lock.lock();
+        self.store.act(ActionKind::Results, None, &summary, |a| {
+            a.insert_results(plan, results)?;
+            a.insert_orders(new_orders).map(drop)
+        })
+    }
+
+    /// Every rectification order (of one plan, or all), oldest first, with its history.
+    pub fn orders(&self, plan: Option<&str>) -> Result<Vec<Order>> {
+        self.store.orders(plan)
+    }
+
+    /// One rectification order with its history.
+    pub fn order(&self, id: i64) -> Result<Order> {
+        self.store.order(id)?.ok_or_else(|| {
+            Error::Invalid(format!("there is no order {id} in {}; the project's order list shows which there are", self.path.display()))
+        })
+    }
+
+    /// Appends events to orders' histories as one action (kind `order`): a single
+    /// re-inspection or assignment, or a whole re-inspection round.
+    pub fn record_order_events(&self, events: &[(i64, OrderEvent)], summary: &str) -> Result<()> {
+        for (id, _) in events {
+            self.order(*id)?;
+        }
+        let _write = self.write_lock.lock();
+        self.store.act(ActionKind::Order, None, summary, |a| {
+            events.iter().try_for_each(|(id, event)| a.add_order_event(*id, event))
+        })
+    }
+
+    /// A plan's stored results, in site order.
+    pub fn results(&self, plan: &str) -> Result<Vec<SiteResult>> {
+        self.store.results(plan)
+    }
+
+    /// A stored plan with its frame snapshot; the error lists the stored plans.
+    pub fn plan(&self, name: &str) -> Result<PlanRecord> {
+        self.store.plan(name)
+    }
+
+    /// Every stored plan, oldest first.
+    pub fn plans(&self) -> Result<Vec<PlanSummary>> {
+        self.store.plans()
+    }
+
+    /// The latest actions, newest first.
+    pub fn history(&self, limit: usize) -> Result<Vec<Action>> {
+        self.store.history(limit)
+    }
+
+    /// Rebuilds a layer's R-tree from the store.
+    pub fn rebuild_index(&self, layer: &str) -> Result<()> {
+        let kind = self.catalog.kind(layer)?;
+        let _write = self.write_lock.lock();
+        let fingerprint = self.store.layer_fingerprint(kind)?;
+        let index = build_index(&self.store, kind)?;
+        *self.indexes[layer].write() = index;
+        self.fingerprints.lock().insert(kind.id.clone(), fingerprint);
+        Ok(())
+    }
+
+    /// Notices what other programs (QGIS, GDAL, another wardgis process) committed to the
+    /// project since the last call and brings the R-trees up to date; returns the layers
+    /// that changed with their new counts (empty when nothing did). Cheap when nothing
+    /// changed — one `PRAGMA` — so a window calls it on a timer.
+    pub fn refresh_external(&self) -> Result<Vec<LayerChange>> {
+        let _write = self.write_lock.lock();
+        if !self.store.changed_elsewhere()? {
+            return Ok(Vec::new());
+        }
+        let mut changed = Vec::new();
+        for kind in self.catalog.kinds() {
+            let now = self.store.layer_fingerprint(kind)?;
+            if self.fingerprints.lock().get(&kind.id) == Some(&now) {
+                continue;
+            }
+            let index = build_index(&self.store, kind)?;
+            let count = index.len() as u64;
+            *self.indexes[&kind.id].write() = index;
+            self.fingerprints.lock().insert(kind.id.clone(), now);
+            changed.push(LayerChange { layer: kind.id.clone(), count });
+        }
+        Ok(changed)
+    }
+
+    /// After wardgis's own write: the layer's fingerprint as it is now, so the change is not
+    /// taken for another program's.
+    fn note_own_change(&self, kind: &LayerKind) -> Result<()> {
+        let now = self.store.layer_fingerprint(kind)?;
+        self.fingerprints.lock().insert(kind.id.clone(), now);
+        Ok(())
+    }
+
+    fn reindex(&self, layer: &str, fid: i64, old: Option<&geo_types::Geometry<f64>>, new: Option<&geo_types::Geometry<f64>>) {
+        let mut index = self.indexes[layer].write();
+        if let Some(old) = old {
+            index.remove(fid, old);
+        }
+        if let Some(e) = new.and_then(|g| Entry::new(fid, g)) {
+            index.insert(e);
+        }
+    }
+}
+
+/// An R-tree change to make after an undo commits: layer, fid, old and new geometry.
+type Reindex = (String, i64, Option<geo_types::Geometry<f64>>, Option<geo_types::Geometry<f64>>);
+
+fn build_index<S: FeatureStore>(store: &S, kind: &LayerKind) -> Result<LayerIndex> {
+    let mut entries = Vec::new();
+    store.geometries_each(kind, &mut |fid, g| entries.extend(Entry::new(fid, &g)))?;
+    Ok(LayerIndex::build(entries))
+}
+
+/// Checks a geometry against the layer's type, promoting single parts for multi layers.
+fn fit_geometry(kind: &LayerKind, g: geo_types::Geometry<f64>) -> Result<geo_types::Geometry<f64>> {
+    use crate::catalog::GeometryType as T;
+    use geo_types::Geometry as G;
+    if !kind.geometry.accepts(&g) {
+        return Err(Error::Geometry(format!(
+            "layer `{}` holds {} geometries; got {}",
+            kind.id,
+            kind.geometry.gpkg_name(),
+            geometry_name(&g)
+        )));
+    }
+    Ok(match (kind.geometry, g) {
+        (T::MultiPoint, G::Point(p)) => G::MultiPoint(geo_types::MultiPoint::new(vec![p])),
+        (T::MultiLineString, G::LineString(l)) => G::MultiLineString(geo_types::MultiLineString::new(vec![l])),
+        (T::MultiPolygon, G::Polygon(p)) => G::MultiPolygon(geo_types::MultiPolygon::new(vec![p])),
+        (_, g) => g,
+    })
+}
+
+/// The GeoPackage name of a geometry's type, for messages.
+pub fn geometry_name(g: &geo_types::Geometry<f64>) -> &'static str {
+    use geo_types::Geometry as G;
+    match g {
+        G::Point(_) => "POINT",
+        G::Line(_) | G::LineString(_) => "LINESTRING",
+        G::Polygon(_) | G::Rect(_) | G::Triangle(_) => "POLYGON",
+        G::MultiPoint(_) => "MULTIPOINT",
+        G::MultiLineString(_) => "MULTILINESTRING",
+        G::MultiPolygon(_) => "MULTIPOLYGON",
+        G::GeometryCollection(_) => "GEOMETRYCOLLECTION",
+    }
+}
+
+#[cfg(test)]
+#[path = "project_tests.rs"]
+mod tests;

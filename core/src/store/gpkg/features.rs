@@ -1,0 +1,362 @@
+//! Layer tables: reading features and attributes, and the feature edits of an action, each
+//! logged in the edit log so it can be undone.
+//!
+//! Inserts are logged by fid alone, with a digest of the inserted rows
+//! (`wardgis_insert_digests`): undo, which is last-in first-out, finds the rows as inserted
+//! unless another program changed them since — and the digest tells which case it is, so an
+//! undo never silently destroys another program's edit. Updates are checked against the
+//! logged state the same way, and a restored fid must still be free.
+
+use geo_types::Geometry;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use crate::action::{ActionId, Op};
+use crate::catalog::LayerKind;
+use crate::error::{Error, Result};
+use crate::feature::{Feature, Value};
+use crate::index::Entry;
+use crate::store::{FeatureStore, FeatureWrites, LayerFingerprint};
+
+use super::actions::LogWriter;
+use super::schema::quote;
+use super::{blob, rows, rtree, GpkgAction, WithConnection};
+
+/// Inserts of this many features or more fill the GeoPackage R-tree in one packed pass.
+pub const BULK_INSERT: usize = 5_000;
+
+impl<C: WithConnection> FeatureStore for C {
+    fn feature_count(&self, kind: &LayerKind) -> Result<u64> {
+        self.with_conn(|c| {
+            let n: i64 = c.query_row(&format!("SELECT count(*) FROM {}", quote(&kind.id)), [], |r| r.get(0))?;
+            Ok(n as u64)
+        })
+    }
+
+    fn features(&self, kind: &LayerKind) -> Result<Vec<Feature>> {
+        self.with_conn(|c| {
+            let mut stmt = c.prepare(&rows::select_sql(kind, "ORDER BY fid"))?;
+            let mut rows = stmt.query([])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(rows::read_row(kind, row)?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn feature(&self, kind: &LayerKind, fid: i64) -> Result<Option<Feature>> {
+        self.with_conn(|c| read_feature(c, kind, fid))
+    }
+
+    fn attributes_each(
+        &self,
+        kind: &LayerKind,
+        fids: &[i64],
+        visit: &mut dyn FnMut(i64, &[Value]) -> Result<()>,
+    ) -> Result<()> {
+        if fids.is_empty() {
+            return Ok(());
+        }
+        self.with_conn(|c| {
+            let types = rows::column_types(kind);
+            let list: rusqlite::vtab::array::Array =
+                std::rc::Rc::new(fids.iter().map(|f| SqlValue::Integer(*f)).collect());
+            let mut stmt = c.prepare_cached(&rows::select_attributes_sql(kind, "WHERE fid IN rarray(?1) ORDER BY fid"))?;
+            let mut rows = stmt.query([list])?;
+            let mut values = Vec::with_capacity(types.len());
+            while let Some(row) = rows.next()? {
+                let fid = rows::read_attributes_into(&types, row, &mut values)?;
+                visit(fid, &values)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn geometries_each(&self, kind: &LayerKind, visit: &mut dyn FnMut(i64, Geometry<f64>)) -> Result<()> {
+        self.with_conn(|c| {
+            let mut stmt = c.prepare(&format!("SELECT fid, geom FROM {} WHERE geom IS NOT NULL", quote(&kind.id)))?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let fid: i64 = row.get(0)?;
+                let bad = |e: String| Error::Geometry(format!("layer `{}` fid {fid}: {e}", kind.id));
+                let bytes = row.get_ref(1)?.as_blob().map_err(|e| bad(e.to_string()))?;
+                let g = blob::decode(bytes).map_err(|e| bad(e.to_string()))?;
+                visit(fid, g);
+            }
+            Ok(())
+        })
+    }
+
+    fn layer_fingerprint(&self, kind: &LayerKind) -> Result<LayerFingerprint> {
+        self.with_conn(|c| {
+            let (count, max_fid): (i64, Option<i64>) =
+                c.query_row(&format!("SELECT count(*), max(fid) FROM {}", quote(&kind.id)), [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let last_change: Option<String> = c
+                .query_row("SELECT last_change FROM gpkg_contents WHERE table_name = ?1", [&kind.id], |r| r.get(0))
+                .optional()?
+                .flatten();
+            Ok(LayerFingerprint { count: count as u64, max_fid, last_change })
+        })
+    }
+}
+
+impl FeatureWrites for GpkgAction<'_> {
+    /// The edit log records each new fid without the feature, and the digest of the rows.
+    /// An insert of [`BULK_INSERT`] features or more fills the GeoPackage R-tree in one packed
+    /// pass ([`rtree`]) instead of by its per-row trigger: the trigger is dropped and recreated
+    /// inside the same transaction, so other programs never see the file without it.
+    fn insert_features(&mut self, kind: &LayerKind, features: &[Feature]) -> Result<Vec<i64>> {
+        let layer = kind.id.as_str();
+        let tx = &self.tx;
+        let insert_trigger = if features.len() >= BULK_INSERT { rtree_insert_trigger(tx, layer)? } else { None };
+        if let Some((name, _)) = &insert_trigger {
+            tx.execute_batch(&format!("DROP TRIGGER {}", quote(name)))?;
+        }
+        let mut fids = Vec::with_capacity(features.len());
+        let mut rtree_rows = Vec::new();
+        let mut digest = RowsDigest::default();
+        {
+            let mut stmt = tx.prepare(&rows::insert_sql(kind))?;
+            for f in features {
+                let values = rows::params(kind, f)?;
+                stmt.execute(rusqlite::params_from_iter(rows::as_params(&values)))?;
+                let fid = tx.last_insert_rowid();
+                digest.add(fid, &values);
+                if insert_trigger.is_some() {
+                    if let Some(e) = Entry::new(fid, &f.geometry) {
+                        let env = rstar::RTreeObject::envelope(&e);
+                        rtree_rows.push(rtree::RtreeRow::new(fid, env.lower()[0], env.upper()[0], env.lower()[1], env.upper()[1]));
+                    }
+                }
+                fids.push(fid);
+            }
+            LogWriter::new(tx, self.id)?.record_inserts(tx, layer, &fids)?;
+        }
+        digest.store(tx, self.id)?;
+        let extent = match &insert_trigger {
+            Some((_, sql)) => {
+                tx.execute_batch(sql)?;
+                let mut all = rtree::rows(tx, layer)?;
+                all.extend(rtree_rows);
+                let extent = rtree::extent(&all);
+                rtree::rewrite(tx, layer, all)?;
+                Some(extent)
+            }
+            None => None,
+        };
+        self.touch(layer, extent);
+        Ok(fids)
+    }
+
+    fn update_feature(&mut self, kind: &LayerKind, before: &Feature, after: &Feature) -> Result<()> {
+        let fid = after.fid.ok_or_else(|| Error::Invalid("an update needs the feature's fid".into()))?;
+        let current = read_feature(&self.tx, kind, fid)?;
+        match &current {
+            Some(c) if rows::params(kind, c)? == rows::params(kind, before)? => {}
+            _ => {
+                return Err(Error::Conflict(format!(
+                    "feature {fid} of layer `{}` was changed or removed by another program since wardgis read it; nothing was written",
+                    kind.id
+                )))
+            }
+        }
+        let mut values = rows::params(kind, after)?;
+        values.push(SqlValue::Integer(fid));
+        self.tx.execute(&rows::update_sql(kind), rusqlite::params_from_iter(rows::as_params(&values)))?;
+        LogWriter::new(&self.tx, self.id)?.record(&kind.id, fid, Op::Update, Some(before), Some(after))?;
+        self.touch(&kind.id, None);
+        Ok(())
+    }
+
+    fn delete_feature(&mut self, kind: &LayerKind, before: &Feature) -> Result<()> {
+        let fid = before.fid.ok_or_else(|| Error::Invalid("a delete needs the feature's fid".into()))?;
+        self.tx.execute(&format!("DELETE FROM {} WHERE fid = ?1", quote(&kind.id)), [fid])?;
+        LogWriter::new(&self.tx, self.id)?.record(&kind.id, fid, Op::Delete, Some(before), None)?;
+        self.touch(&kind.id, None);
+        Ok(())
+    }
+
+    fn restore_feature(&mut self, kind: &LayerKind, feature: &Feature) -> Result<()> {
+        let fid = feature.fid.ok_or_else(|| Error::Invalid("a restore needs the feature's fid".into()))?;
+        if read_feature(&self.tx, kind, fid)?.is_some() {
+            return Err(Error::Conflict(format!(
+                "feature {fid} of layer `{}` cannot be put back: another program has added a feature with that fid since",
+                kind.id
+            )));
+        }
+        let mut values = vec![SqlValue::Integer(fid)];
+        values.extend(rows::params(kind, feature)?);
+        let sql = rows::insert_sql(kind).replacen("(geom,", "(fid, geom,", 1).replacen("VALUES (", "VALUES (?, ", 1);
+        self.tx.execute(&sql, rusqlite::params_from_iter(rows::as_params(&values)))?;
+        LogWriter::new(&self.tx, self.id)?.record(&kind.id, fid, Op::Insert, None, Some(feature))?;
+        self.touch(&kind.id, None);
+        Ok(())
+    }
+
+    fn delete_inserted(&mut self, kind: &LayerKind, fids: &[i64], inserted_by: ActionId) -> Result<Vec<Feature>> {
+        let mut removed = Vec::with_capacity(fids.len());
+        let mut digest = RowsDigest::default();
+        let mut missing = Vec::new();
+        {
+            let mut delete = self.tx.prepare(&format!("DELETE FROM {} WHERE fid = ?1", quote(&kind.id)))?;
+            let mut log = LogWriter::new(&self.tx, self.id)?;
+            for &fid in fids {
+                let Some(f) = read_feature(&self.tx, kind, fid)? else {
+                    missing.push(fid);
+                    continue;
+                };
+                digest.add(fid, &rows::params(kind, &f)?);
+                delete.execute([fid])?;
+                log.record(&kind.id, fid, Op::Delete, Some(&f), None)?;
+                removed.push(f);
+            }
+        }
+        if !missing.is_empty() {
+            return Err(Error::Conflict(format!(
+                "action #{inserted_by} added {} feature(s) to layer `{}`, and another program has removed {} of them since (fid {}); it cannot be undone",
+                fids.len(),
+                kind.id,
+                missing.len(),
+                list_fids(&missing)
+            )));
+        }
+        if let Some(stored) = RowsDigest::stored(&self.tx, inserted_by)? {
+            if stored != digest.hex() {
+                return Err(Error::Conflict(format!(
+                    "action #{inserted_by} added {} feature(s) to layer `{}`, and another program has changed some of them since; undoing it would destroy those changes, so it is refused (nothing was written)",
+                    fids.len(),
+                    kind.id
+                )));
+            }
+        }
+        self.touch(&kind.id, None);
+        Ok(removed)
+    }
+}
+
+fn read_feature(conn: &Connection, kind: &LayerKind, fid: i64) -> Result<Option<Feature>> {
+    conn.prepare_cached(&rows::select_sql(kind, "WHERE fid = ?1"))?
+        .query_row([fid], |row| Ok(rows::read_row(kind, row)))
+        .optional()?
+        .transpose()
+}
+
+/// Up to ten fids for a message, then how many more.
+fn list_fids(fids: &[i64]) -> String {
+    let mut s: Vec<String> = fids.iter().take(10).map(i64::to_string).collect();
+    if fids.len() > 10 {
+        s.push(format!("and {} more", fids.len() - 10));
+    }
+    s.join(", ")
+}
+
+/// An order-independent digest of rows (fid and every stored value): the sum of each row's
+/// SHA-256 prefix. Computed from the values as bound on insert and as read back on undo,
+/// which agree exactly when nobody changed the rows in between.
+#[derive(Default)]
+struct RowsDigest {
+    sum: u64,
+    rows: u64,
+}
+
+impl RowsDigest {
+    fn add(&mut self, fid: i64, values: &[SqlValue]) {
+        let mut h = Sha256::new();
+        h.update(fid.to_le_bytes());
+        for v in values {
+            match v {
+                SqlValue::Null => h.update([0u8]),
+                SqlValue::Integer(i) => {
+                    h.update([1u8]);
+                    h.update(i.to_le_bytes());
+                }
+                SqlValue::Real(r) => {
+                    h.update([2u8]);
+                    h.update(r.to_bits().to_le_bytes());
+                }
+                SqlValue::Text(t) => {
+                    h.update([3u8]);
+                    h.update((t.len() as u64).to_le_bytes());
+                    h.update(t.as_bytes());
+                }
+                SqlValue::Blob(b) => {
+                    h.update([4u8]);
+                    h.update((b.len() as u64).to_le_bytes());
+                    h.update(b);
+                }
+            }
+        }
+        let out = h.finalize();
+        self.sum = self.sum.wrapping_add(u64::from_le_bytes(out[..8].try_into().expect("8 bytes")));
+        self.rows += 1;
+    }
+
+    fn hex(&self) -> String {
+        format!("{:016x}", self.sum)
+    }
+
+    /// Adds these rows to the action's stored digest (an action may insert more than once).
+    fn store(&self, conn: &Connection, action: ActionId) -> Result<()> {
+        let (rows, sum) = match conn
+            .query_row("SELECT rows, digest FROM wardgis_insert_digests WHERE action_id = ?1", [action], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
+            .optional()?
+        {
+            Some((n, d)) => (n as u64 + self.rows, u64::from_str_radix(&d, 16).unwrap_or(0).wrapping_add(self.sum)),
+            None => (self.rows, self.sum),
+        };
+        conn.execute(
+            "INSERT OR REPLACE INTO wardgis_insert_digests (action_id, rows, digest) VALUES (?1, ?2, ?3)",
+            params![action, rows as i64, format!("{sum:016x}")],
+        )?;
+        Ok(())
+    }
+
+    /// The digest stored for an action; `None` for actions written before digests were kept.
+    fn stored(conn: &Connection, action: ActionId) -> Result<Option<String>> {
+        Ok(conn
+            .query_row("SELECT digest FROM wardgis_insert_digests WHERE action_id = ?1", [action], |r| r.get(0))
+            .optional()?)
+    }
+}
+
+/// The name and SQL of the `gpkg_rtree_index` insert trigger of a layer, if it has one.
+fn rtree_insert_trigger(conn: &Connection, layer: &str) -> Result<Option<(String, String)>> {
+    let name = format!("rtree_{layer}_geom_insert");
+    Ok(conn
+        .query_row("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1", [&name], |r| r.get::<_, String>(0))
+        .optional()?
+        .map(|sql| (name, sql)))
+}
+
+/// Keeps `gpkg_contents.last_change` and the extent true after a change to a layer; the
+/// extent (min x, max x, min y, max y of the R-tree rows) is taken as given when the writer
+/// has it, sparing four scans of the R-tree.
+pub(super) fn touch_contents(conn: &Connection, layer: &str, extent: Option<Option<[f64; 4]>>) -> Result<()> {
+    match extent {
+        Some(e) => {
+            let e = e.map_or([None; 4], |e| e.map(Some));
+            conn.execute(
+                "UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now'),
+                   min_x = ?2, max_x = ?3, min_y = ?4, max_y = ?5 WHERE table_name = ?1",
+                params![layer, e[0], e[1], e[2], e[3]],
+            )?;
+        }
+        None => {
+            let rtree = quote(&format!("rtree_{layer}_geom"));
+            conn.execute(
+                &format!(
+                    "UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now'),
+                       min_x = (SELECT min(minx) FROM {rtree}), max_x = (SELECT max(maxx) FROM {rtree}),
+                       min_y = (SELECT min(miny) FROM {rtree}), max_y = (SELECT max(maxy) FROM {rtree})
+                     WHERE table_name = ?1"
+                ),
+                params![layer],
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -401,6 +401,11 @@ impl Project {
                 }
             }
         }
+        // The layers' extents and change times, as every other edit keeps them.
+        let touched: std::collections::BTreeSet<&str> = changes.iter().map(|c| c.layer.as_str()).collect();
+        for layer in touched {
+            touch_contents(&tx, layer)?;
+        }
         edit_log::mark_undone(&tx, target.id, undo)?;
         tx.commit()?;
         for (layer, fid, old, new) in reindex {

@@ -6,13 +6,14 @@
 //! and undo on it.
 //!
 //! Each test runs `WARDGIS_KILL_TRIALS` trials (3 by default; docs/RELIABILITY.md gives the
-//! long run). Even trials are killed at a moment drawn uniformly from the whole run (and a
-//! tenth past its unkilled length); odd trials are killed inside the write transaction: once
-//! the rollback journal (or WAL frames) appear beside the file, after a moment drawn uniformly
-//! from the transaction's length in the unkilled run. The draws come from `WARDGIS_KILL_SEED`
-//! (a new seed each run when unset); every trial prints its seed and delay, and
-//! `WARDGIS_KILL_DELAY` replays one (`812.5`: ms after the start; `journal+40.2`: ms after the
-//! journal appeared):
+//! long run). Even trials are killed at a moment drawn uniformly from the whole run and a
+//! tenth past it (its length as an unkilled run took, then as the trials see it: the machine's
+//! load changes it); odd trials are killed inside the write transaction: once the rollback
+//! journal (or WAL frames) appear beside the file, after a moment drawn uniformly from the
+//! transaction's length in the unkilled run, and a tenth more. The draws come from
+//! `WARDGIS_KILL_SEED` (a new seed each run when unset); every trial prints its seed and its
+//! delay in milliseconds, and `WARDGIS_KILL_DELAY` replays one (`812.5`: after the start;
+//! `journal+40.2`: after the journal appeared):
 //!
 //! ```sh
 //! WARDGIS_KILL_TRIALS=100 cargo test -p wardgis-cli --test crash_safety -- --nocapture
@@ -148,6 +149,9 @@ fn run_trials(kind: &str, base: &Path, args: &[&str], dir: &Path) {
     );
 
     let mut rng = SplitMix64(seed ^ fnv(kind));
+    // How long the command takes now: the unkilled run's time at first, then followed from
+    // what the trials see (the machine's load changes, and with it the time).
+    let mut total_est = cal.total_ms;
     let mut landings: BTreeMap<Landing, usize> = BTreeMap::new();
     let mut failures = Vec::new();
     let mut ro_refused = 0;
@@ -158,12 +162,20 @@ fn run_trials(kind: &str, base: &Path, args: &[&str], dir: &Path) {
         let u = rng.next_f64();
         let delay = fixed_delay.unwrap_or(match cal.write_window_ms {
             Some((a, b)) if trial % 2 == 1 => Delay::AfterJournal(u * 1.1 * (b - a)),
-            _ => Delay::FromStart(u * 1.1 * cal.total_ms),
+            _ => Delay::FromStart(u * 1.1 * total_est),
         });
         let path = dir.join(format!("{kind}-{trial}.gpkg"));
         std::fs::copy(base, &path).unwrap();
         let label = format!("{kind} trial {trial} (seed {seed}, delay {delay})");
-        let result = kill_and_check(&path, args, delay, &before, &after);
+        let mut seen = Seen::default();
+        let result = kill_and_check(&path, args, delay, &before, &after, &mut seen);
+        let observed = seen.exit_ms.or_else(|| {
+            let (first, _) = cal.write_window_ms?;
+            Some(seen.journal_ms? * cal.total_ms / first.max(1.0))
+        });
+        if let Some(ms) = observed {
+            total_est = 0.7 * total_est + 0.3 * ms;
+        }
         match &result {
             Ok((landing, ro_ok)) => {
                 let (landing, ro_ok) = (*landing, *ro_ok);
@@ -187,13 +199,14 @@ fn run_trials(kind: &str, base: &Path, args: &[&str], dir: &Path) {
     }
     let count = |l| landings.get(&l).copied().unwrap_or(0);
     println!(
-        "crash_safety SUMMARY {kind}: seed {seed}, trials {trials}, before-write {}, inside-transaction {}, after-commit {}, exited {}, ogrinfo-ro-refused-hot-journal {ro_refused}, failures {}, unkilled run {:.0} ms, {:.1} s in all",
+        "crash_safety SUMMARY {kind}: seed {seed}, trials {trials}, before-write {}, inside-transaction {}, after-commit {}, exited {}, ogrinfo-ro-refused-hot-journal {ro_refused}, failures {}, unkilled run {:.0} ms (estimate at the end {:.0} ms), {:.1} s in all",
         count(Landing::BeforeWrite),
         count(Landing::InsideTransaction),
         count(Landing::AfterCommit),
         count(Landing::Exited),
         failures.len(),
         cal.total_ms,
+        total_est,
         started.elapsed().as_secs_f64()
     );
     if !failures.is_empty() {
@@ -256,6 +269,14 @@ fn calibrate(path: &Path, args: &[&str]) -> Calibration {
     Calibration { total_ms, write_window_ms: first.zip(last) }
 }
 
+/// What a trial saw of the process before the kill: when the journal appeared, when it exited
+/// (milliseconds after the start).
+#[derive(Debug, Default)]
+struct Seen {
+    journal_ms: Option<f64>,
+    exit_ms: Option<f64>,
+}
+
 /// When a trial's kill comes.
 #[derive(Debug, Clone, Copy)]
 enum Delay {
@@ -292,35 +313,41 @@ impl std::fmt::Display for Delay {
 
 /// One trial: run, kill after `delay`, check. Returns where the kill landed and whether
 /// `ogrinfo -ro` opened the file as the kill left it.
-fn kill_and_check(path: &Path, args: &[&str], delay: Delay, before: &Snapshot, after: &Snapshot) -> Result<(Landing, bool), String> {
+fn kill_and_check(path: &Path, args: &[&str], delay: Delay, before: &Snapshot, after: &Snapshot, seen: &mut Seen) -> Result<(Landing, bool), String> {
     let start = Instant::now();
+    let ms_since = |t: Instant| (t - start).as_secs_f64() * 1e3;
     let mut child = command(args, path).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("run wardgis");
-    let deadline = match delay {
+    let mut kill_at = match delay {
         Delay::FromStart(ms) => Some(start + Duration::from_secs_f64(ms / 1e3)),
-        Delay::AfterJournal(ms) => loop {
-            if child.try_wait().unwrap().is_some() {
-                break None;
+        Delay::AfterJournal(_) => None,
+    };
+    // Watch for the journal (or WAL frames) until the kill is due or the process exits.
+    let exited = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            if !status.success() {
+                return Err(format!("wardgis exited with {status} before the kill"));
             }
+            seen.exit_ms = Some(ms_since(Instant::now()));
+            break true;
+        }
+        let now = Instant::now();
+        if seen.journal_ms.is_none() {
             let (_, wal, journal) = leftovers(path);
             if journal || wal > 0 {
-                break Some(Instant::now() + Duration::from_secs_f64(ms / 1e3));
+                seen.journal_ms = Some(ms_since(now));
+                if let Delay::AfterJournal(ms) = delay {
+                    kill_at = Some(now + Duration::from_secs_f64(ms / 1e3));
+                }
             }
-            std::thread::sleep(Duration::from_micros(300));
-        },
-    };
-    if let Some(deadline) = deadline {
-        let now = Instant::now();
-        if deadline > now {
-            std::thread::sleep(deadline - now);
         }
-    }
-    let exited = match child.try_wait().unwrap() {
-        Some(status) if status.success() => true,
-        Some(status) => return Err(format!("wardgis exited with {status} before the kill")),
-        None => {
-            child.kill().unwrap(); // SIGKILL on Unix
-            child.wait().unwrap();
-            false
+        match kill_at {
+            Some(at) if now >= at => {
+                child.kill().unwrap(); // SIGKILL on Unix
+                child.wait().unwrap();
+                break false;
+            }
+            Some(at) => std::thread::sleep((at - now).min(Duration::from_micros(300))),
+            None => std::thread::sleep(Duration::from_micros(300)),
         }
     };
     let (journal_bytes, wal_bytes, journal) = leftovers(path);

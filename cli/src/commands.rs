@@ -58,7 +58,7 @@ pub fn run(cli: Cli) -> Outcome {
         }
         Command::Orders(a) => crate::orders::run(catalog, &a),
         Command::Undo { project } => {
-            let mut p = Project::open(&project, catalog)?;
+            let p = Project::open(&project, catalog)?;
             match p.undo()? {
                 Some(a) => println!("undid action #{} ({}, {}): {}", a.id, a.kind, a.at, a.summary),
                 None => println!("nothing to undo"),

@@ -55,7 +55,7 @@ pub fn sample(catalog: wardgis::Catalog, a: &SampleArgs) -> Result<(), Failure> 
     if a.name.trim().is_empty() {
         return Err(Failure::Usage("--name: expected a plan name".into()));
     }
-    let mut p = Project::open(&a.project, catalog)?;
+    let p = Project::open(&a.project, catalog)?;
     let area = a.within.as_deref().map(io::read_area).transpose()?;
     let frame_spec = FrameSpec {
         layers: a.layer.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),

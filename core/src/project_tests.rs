@@ -278,3 +278,25 @@ fn reads_go_on_while_a_write_is_in_progress() {
     });
     assert_eq!(p.features("chargers").unwrap().len(), 2);
 }
+
+#[test]
+fn undo_keeps_the_extent_in_gpkg_contents_true() {
+    let (_d, mut p) = temp_project();
+    p.insert("chargers", vec![charger(119.82, 31.36, "a")], "add a").unwrap();
+    let extent = |p: &Project| -> (f64, f64, f64, f64, String) {
+        p.store()
+            .writer()
+            .query_row("SELECT min_x, max_x, min_y, max_y, last_change FROM gpkg_contents WHERE table_name = 'chargers'", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+    };
+    let one = extent(&p);
+    p.insert("chargers", vec![charger(119.90, 31.40, "far")], "add far").unwrap();
+    assert!(extent(&p).1 > one.1, "the far charger widens the extent");
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    p.undo().unwrap();
+    let undone = extent(&p);
+    assert_eq!((undone.0, undone.1, undone.2, undone.3), (one.0, one.1, one.2, one.3), "undo shrinks the extent back");
+    assert!(undone.4 > one.4, "undo is a change: last_change moves on");
+}

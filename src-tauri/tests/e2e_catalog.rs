@@ -211,6 +211,11 @@ async fn a_new_layer_toml_is_a_layer_of_the_window() {
     assert_eq!(js(&c, "return document.getElementById('feature-layer').textContent").await, "公共厕所");
     assert_eq!(js(&c, "return document.getElementById('feature-panel').dataset.fid").await.as_str().unwrap(), target["fid"].to_string());
 
+    let png = c.screenshot().await.expect("screenshot");
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wardgis-e2e-catalog.png");
+    std::fs::write(&out, &png).unwrap();
+    eprintln!("SCREENSHOT: {}", out.display());
+
     // 4. In English, the same TOML names the layer, the fields and the values.
     c.find(Locator::Id("lang-toggle")).await.unwrap().click().await.unwrap();
     wait_for(&c, "English field labels", "return [...document.querySelectorAll('#feature-table th')].some(t => t.textContent === 'Grade')", Duration::from_secs(5)).await;

@@ -74,11 +74,15 @@ class Store {
     window.wardgis.projectChanged = (p) => this.applyProjectChanged(p);
     this.message = this.t.loading;
     try {
-      await listen<ProjectChanged>(PROJECT_CHANGED, (e) => this.applyProjectChanged(e.payload));
       this.load(await api.projectInfo());
       this.message = '';
     } catch (e) {
       this.message = this.t.openFailed(String(e));
+    }
+    try {
+      await listen<ProjectChanged>(PROJECT_CHANGED, (e) => this.applyProjectChanged(e.payload));
+    } catch (e) {
+      this.message = String(e);
     }
   }
 

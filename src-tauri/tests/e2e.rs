@@ -12,7 +12,7 @@
 mod common;
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{click_map, js, open_window, settle, wait_for};
 use fantoccini::Locator;
@@ -38,8 +38,8 @@ const FACILITIES: [&str; 5] = ["billboards", "chargers", "bike_stations", "dryin
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_desktop_window_works_end_to_end() {
     demo_project();
-    let launched = Instant::now();
     let window = open_window(&[demo_project()], &[]).await;
+    let launched = window.launched;
     let c = window.client.clone();
 
     // 1. The map reaches its first idle; cold start is reported, not asserted.

@@ -81,6 +81,9 @@ pub fn display() -> (String, Option<Reaper>) {
 /// The window under test: Xvfb (unless a display is given), tauri-driver and the session.
 pub struct Window {
     pub client: Client,
+    /// When the session was asked for, i.e. when the app was launched (after Xvfb and the
+    /// driver were up): what cold-start times are measured from.
+    pub launched: Instant,
     _driver: GroupReaper,
     _xvfb: Option<Reaper>,
 }
@@ -104,8 +107,9 @@ pub async fn open_window(args: &[String], env: &[(&str, &Path)]) -> Window {
     }
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let driver = GroupReaper(cmd.spawn().expect("start tauri-driver"));
+    let launched = Instant::now();
     let client = connect(port, args).await;
-    Window { client, _driver: driver, _xvfb: xvfb }
+    Window { client, launched, _driver: driver, _xvfb: xvfb }
 }
 
 async fn connect(port: u16, args: &[String]) -> Client {

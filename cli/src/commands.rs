@@ -32,7 +32,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Demo { out, seed } => demo(&out, catalog, seed),
         Command::Layers { project, json } => layers(&Project::open(&project, catalog)?, json),
         Command::Import { project, layer, file, crs, skip_bad } => {
-            import(&mut Project::open(&project, catalog)?, &layer, &file, crs, skip_bad)
+            import(&Project::open(&project, catalog)?, &layer, &file, crs, skip_bad)
         }
         Command::Export { project, layer, out, crs } => {
             let p = Project::open(&project, catalog)?;
@@ -51,7 +51,7 @@ pub fn run(cli: Cli) -> Outcome {
             crate::evaluation::sheets(&Project::open(&project, catalog)?, &plan, &out, evaluators as usize)
         }
         Command::Results(crate::args::ResultsCommand::Import { project, plan, file }) => {
-            crate::evaluation::results_import(&mut Project::open(&project, catalog)?, &plan, &file)
+            crate::evaluation::results_import(&Project::open(&project, catalog)?, &plan, &file)
         }
         Command::Estimate { project, plan, out } => {
             crate::evaluation::estimate(&Project::open(&project, catalog)?, &plan, out.as_deref())
@@ -120,7 +120,7 @@ fn group_name(g: wardgis::catalog::LayerGroup) -> &'static str {
     }
 }
 
-fn import(p: &mut Project, layer: &str, file: &Path, crs: wardgis::crs::Crs, skip_bad: bool) -> Outcome {
+fn import(p: &Project, layer: &str, file: &Path, crs: wardgis::crs::Crs, skip_bad: bool) -> Outcome {
     let kind = p.catalog().kind(layer)?.clone();
     let report = io::read_features(file, &kind, crs, skip_bad)?;
     for w in &report.warnings {

@@ -167,7 +167,7 @@ pub fn sheets(p: &Project, plan: &str, out: &std::path::Path, evaluators: usize)
 }
 
 /// `wardgis results import`: checks and stores the results; prints a one-line summary.
-pub fn results_import(p: &mut Project, plan: &str, file: &std::path::Path) -> Result<(), Failure> {
+pub fn results_import(p: &Project, plan: &str, file: &std::path::Path) -> Result<(), Failure> {
     let (r, orders) = wardgis::evaluation::import_results(p, plan, file)?;
     let visited: Vec<_> = r.iter().filter(|r| r.visited).collect();
     let passed = visited.iter().filter(|r| r.passed == Some(true)).count();

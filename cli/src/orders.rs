@@ -25,17 +25,17 @@ pub fn run(catalog: Catalog, a: &OrdersArgs) -> Result<(), Failure> {
             list(&Project::open(project, catalog)?, a)
         }
         Some(OrdersCommand::Reinspect { project, order, result, date, score, note }) => {
-            let mut p = Project::open(project, catalog)?;
+            let p = Project::open(project, catalog)?;
             let r = Reinspection { order: *order, passed: *result == PassFailArg::Pass, on: date.clone(), score: *score, note: note.clone() };
-            let o = orders::reinspect(&mut p, &r)?;
+            let o = orders::reinspect(&p, &r)?;
             let c = o.current();
             let _ = writeln!(std::io::stdout().lock(), "order {}: {} (deadline {})", o.id, c.state.as_str(), c.deadline);
             Ok(())
         }
         Some(OrdersCommand::Assign { project, order, to, deadline, date, note }) => {
-            let mut p = Project::open(project, catalog)?;
+            let p = Project::open(project, catalog)?;
             let on = ymd(day(date.as_deref(), "--date")?);
-            let o = orders::assign(&mut p, *order, to.as_deref(), deadline.as_deref(), &on, note)?;
+            let o = orders::assign(&p, *order, to.as_deref(), deadline.as_deref(), &on, note)?;
             let c = o.current();
             let _ = writeln!(
                 std::io::stdout().lock(),
@@ -59,8 +59,8 @@ pub fn run(catalog: Catalog, a: &OrdersArgs) -> Result<(), Failure> {
             Ok(())
         }
         Some(OrdersCommand::Import { project, file }) => {
-            let mut p = Project::open(project, catalog)?;
-            let done = wardgis::evaluation::import_reinspections(&mut p, file)?;
+            let p = Project::open(project, catalog)?;
+            let done = wardgis::evaluation::import_reinspections(&p, file)?;
             let closed = done.iter().filter(|o| o.current().state == OrderState::Closed).count();
             let _ = writeln!(
                 std::io::stdout().lock(),

@@ -66,7 +66,7 @@ fn big_project(n: usize) -> Project {
     let partial = path.with_extension("partial");
     let _ = std::fs::remove_file(&partial);
     let t = Instant::now();
-    let mut p = Project::create(&partial, Catalog::embedded()).expect("create bench project");
+    let p = Project::create(&partial, Catalog::embedded()).expect("create bench project");
     p.insert("chargers", chargers(n, 42), &format!("bench: {n} clustered chargers")).expect("insert");
     drop(p);
     std::fs::rename(&partial, &path).expect("rename bench project");

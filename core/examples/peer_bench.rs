@@ -209,7 +209,7 @@ fn main() {
         let mut times = Vec::new();
         for _ in 0..rounds.max(1) {
             let _ = std::fs::remove_file(&project);
-            let mut p = Project::create(&project, catalog.clone()).expect("create project");
+            let p = Project::create(&project, catalog.clone()).expect("create project");
             let t = Instant::now();
             let report = wardgis::io::read_features(std::path::Path::new(&geojson), &kind, wardgis::crs::Crs::Wgs84, false)
                 .unwrap_or_else(|e| panic!("{geojson}: {e}"));

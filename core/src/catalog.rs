@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::{Error, Result};
 
@@ -17,7 +18,7 @@ pub const BUILTIN_FIELDS: [&str; 2] = ["name", "source"];
 const RESERVED_FIELDS: [&str; 4] = ["fid", "geom", "name", "source"];
 
 /// What a layer is for; decides its panel group and whether it has a service radius.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum LayerGroup {
     /// Managed facilities the bureau samples, inspects and plans (billboards, chargers, …).
@@ -28,8 +29,22 @@ pub enum LayerGroup {
     Basemap,
 }
 
+impl LayerGroup {
+    /// Every group, in the order the layer panel lists them.
+    pub const ALL: [LayerGroup; 3] = [LayerGroup::Facility, LayerGroup::Context, LayerGroup::Basemap];
+
+    /// The group's title in the layer panel, in Chinese and in English.
+    pub fn titles(self) -> (&'static str, &'static str) {
+        match self {
+            LayerGroup::Facility => ("管理设施", "Managed facilities"),
+            LayerGroup::Context => ("管理单元与场所", "Units and places"),
+            LayerGroup::Basemap => ("底图", "Basemap"),
+        }
+    }
+}
+
 /// The geometry type of a layer, as GeoPackage names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum GeometryType {
     Point,
@@ -70,7 +85,7 @@ impl GeometryType {
 }
 
 /// The type of a catalog field; decides the GeoPackage column type and how input is parsed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
     Text,
@@ -97,7 +112,7 @@ impl FieldType {
 }
 
 /// One allowed value of an enum field, with its labels.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct EnumValue {
     pub value: String,
@@ -106,7 +121,7 @@ pub struct EnumValue {
 }
 
 /// One attribute of a layer kind.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct FieldDef {
     pub name: String,
@@ -131,7 +146,7 @@ impl FieldDef {
 }
 
 /// One item of a layer's inspection checklist.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct ChecklistItem {
     pub id: String,
@@ -144,7 +159,7 @@ pub struct ChecklistItem {
 }
 
 /// One layer kind, as its `layers/<id>.toml` describes it.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct LayerKind {
     pub id: String,
@@ -167,6 +182,7 @@ pub struct LayerKind {
     #[serde(default)]
     pub fields: Vec<FieldDef>,
     /// A MapLibre style layer fragment (`type`, `paint`, `layout`), as TOML.
+    #[ts(type = "{ type: string, paint?: Record<string, unknown>, layout?: Record<string, unknown>, [key: string]: unknown }")]
     pub style: toml::Table,
     #[serde(default)]
     pub checklist: Vec<ChecklistItem>,
@@ -178,9 +194,234 @@ pub struct LayerKind {
     /// opened unassigned.
     #[serde(default)]
     pub responsible_field: Option<String>,
+    /// Whether clicking one of the layer's features on the map shows its attributes. Default:
+    /// every layer but the basemap's. Read through [`LayerKind::display`].
+    #[serde(default, skip_serializing)]
+    #[ts(skip)]
+    pub clickable: Option<bool>,
+    /// How the map writes the features' names: a `[label]` table (see [`LabelKeys`]), `true`
+    /// for the defaults or `false` for none. Default: point layers are labelled, others not.
+    /// Read through [`LayerKind::display`].
+    #[serde(default, skip_serializing)]
+    #[ts(skip)]
+    pub label: Option<LabelSetting>,
+    /// The layer's swatch in the legend (see [`LegendKeys`]). Default: derived from `style`.
+    /// Read through [`LayerKind::display`].
+    #[serde(default, skip_serializing)]
+    #[ts(skip)]
+    pub legend: Option<LegendKeys>,
 }
 
+/// How a layer appears on the map and in the layer panel beyond its style fragment, with the
+/// catalog's defaults applied. The page takes every layer-specific decision from this.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct MapDisplay {
+    /// Clicking a feature shows its attributes.
+    pub clickable: bool,
+    /// The features' names written on the map, or `None`.
+    pub label: Option<Label>,
+    pub legend: Legend,
+}
+
+/// Where a label sits: at the feature (a polygon's label point), or along a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LabelPlacement {
+    Point,
+    Line,
+}
+
+/// A layer's `[label]` keys as written; each may be left out (see [`LayerKind::display`] for
+/// the defaults).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelKeys {
+    pub placement: Option<LabelPlacement>,
+    /// Text size in pixels.
+    pub size: Option<f64>,
+    /// Text colour (a CSS colour such as `#333333`).
+    pub color: Option<String>,
+    /// The zoom from which labels are drawn.
+    pub minzoom: Option<f64>,
+    /// Where labels collide, the higher priority is placed first.
+    pub priority: Option<i32>,
+}
+
+/// A layer's `label` key: `false`, `true` or a table of [`LabelKeys`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum LabelSetting {
+    Off,
+    On(LabelKeys),
+}
+
+impl<'de> Deserialize<'de> for LabelSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = LabelSetting;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("`false`, `true` or a table such as `{ size = 12, minzoom = 14 }`")
+            }
+            fn visit_bool<E: serde::de::Error>(self, on: bool) -> std::result::Result<LabelSetting, E> {
+                Ok(if on { LabelSetting::On(LabelKeys::default()) } else { LabelSetting::Off })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> std::result::Result<LabelSetting, A::Error> {
+                LabelKeys::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(LabelSetting::On)
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
+/// How a layer's features are labelled, defaults applied.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Label {
+    pub placement: LabelPlacement,
+    pub size: f64,
+    pub color: String,
+    pub minzoom: f64,
+    pub priority: i32,
+}
+
+/// The shape of a legend swatch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LegendSymbol {
+    Circle,
+    Line,
+    Fill,
+}
+
+/// A layer's `[legend]` keys as written.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LegendKeys {
+    /// Default: from `style.type` (`line` → line, `fill` → fill, anything else → circle).
+    pub symbol: Option<LegendSymbol>,
+    /// Default: the style's colour (the first colour a `match` expression gives).
+    pub color: Option<String>,
+    /// Whether a colour that is a `match` on an enum field is listed value by value in the
+    /// legend. Default: true.
+    pub entries: Option<bool>,
+}
+
+/// A layer's legend, defaults applied: one swatch, and one entry per enum value when the
+/// style colours features by an enum field.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Legend {
+    pub symbol: LegendSymbol,
+    pub color: String,
+    pub entries: Vec<LegendEntry>,
+}
+
+/// One value of the field a layer's style colours by, with its colour.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct LegendEntry {
+    pub value: String,
+    pub label_zh: String,
+    pub label_en: String,
+    pub color: String,
+}
+
+/// MapLibre's colour when a style gives none.
+const MAPLIBRE_DEFAULT_COLOR: &str = "#000000";
+
+/// What the legend shows for a colour that only an expression decides (`["get", "colour"]`).
+const UNKNOWN_COLOR: &str = "#888888";
+
 impl LayerKind {
+    /// How the layer appears on the map and in the layer panel, the catalog's defaults
+    /// applied (README, "The layer catalog"):
+    /// - `clickable`: every layer but the basemap's;
+    /// - labels: point layers are labelled (size 11, `#333333`, from zoom 16, priority 0);
+    ///   other layers only with a `[label]` table or `label = true`, where a line layer's
+    ///   label runs along the line and the rest default as for points but from zoom 13;
+    /// - legend: a swatch of the style's shape and colour, with one entry per value when the
+    ///   colour is a `match` on an enum field.
+    pub fn display(&self) -> MapDisplay {
+        let clickable = self.clickable.unwrap_or(self.group != LayerGroup::Basemap);
+        let pointlike = matches!(self.geometry, GeometryType::Point | GeometryType::MultiPoint);
+        let linear = matches!(self.geometry, GeometryType::LineString | GeometryType::MultiLineString);
+        let keys = match &self.label {
+            Some(LabelSetting::Off) => None,
+            Some(LabelSetting::On(keys)) => Some(keys.clone()),
+            None if pointlike => Some(LabelKeys::default()),
+            None => None,
+        };
+        let label = keys.map(|k| Label {
+            placement: k.placement.unwrap_or(if linear { LabelPlacement::Line } else { LabelPlacement::Point }),
+            size: k.size.unwrap_or(11.0),
+            color: k.color.unwrap_or_else(|| "#333333".into()),
+            minzoom: k.minzoom.unwrap_or(if pointlike { 16.0 } else { 13.0 }),
+            priority: k.priority.unwrap_or(0),
+        });
+        MapDisplay { clickable, label, legend: self.resolve_legend() }
+    }
+
+    fn resolve_legend(&self) -> Legend {
+        let keys = self.legend.clone().unwrap_or_default();
+        let style_type = self.style.get("type").and_then(|v| v.as_str()).unwrap_or("");
+        let symbol = keys.symbol.unwrap_or(match style_type {
+            "line" => LegendSymbol::Line,
+            "fill" | "fill-extrusion" => LegendSymbol::Fill,
+            _ => LegendSymbol::Circle,
+        });
+        let paint_key = match style_type {
+            "line" => "line-color",
+            "fill" => "fill-color",
+            "fill-extrusion" => "fill-extrusion-color",
+            _ => "circle-color",
+        };
+        let paint = self.style.get("paint").and_then(|p| p.as_table());
+        let colour_value = paint.and_then(|p| p.get(paint_key));
+        let color = keys.color.clone().unwrap_or_else(|| match colour_value {
+            None => MAPLIBRE_DEFAULT_COLOR.into(),
+            Some(v) => first_color(v).unwrap_or_else(|| UNKNOWN_COLOR.into()),
+        });
+        let entries = match (keys.entries.unwrap_or(true), colour_value) {
+            (true, Some(v)) => self.match_entries(v),
+            _ => Vec::new(),
+        };
+        Legend { symbol, color, entries }
+    }
+
+    /// For `["match", ["get", FIELD], v1, c1, …, fallback]` on an enum field: every value of
+    /// the field, in the catalog's order, with the colour the expression gives it.
+    fn match_entries(&self, v: &toml::Value) -> Vec<LegendEntry> {
+        let Some(a) = v.as_array() else { return Vec::new() };
+        if a.len() < 4 || a[0].as_str() != Some("match") {
+            return Vec::new();
+        }
+        let field = match a[1].as_array().map(|g| g.as_slice()) {
+            Some([get, name]) if get.as_str() == Some("get") => name.as_str(),
+            _ => None,
+        };
+        let Some(field) = field.and_then(|n| self.field(n)).filter(|f| f.ty == FieldType::Enum) else {
+            return Vec::new();
+        };
+        let fallback = a[a.len() - 1].as_str().unwrap_or(UNKNOWN_COLOR);
+        let pairs = &a[2..a.len() - 1];
+        let colour_of = |value: &str| -> String {
+            for pair in pairs.chunks(2) {
+                let [labels, out] = pair else { break };
+                let hit = match labels {
+                    toml::Value::String(s) => s == value,
+                    toml::Value::Array(list) => list.iter().any(|l| l.as_str() == Some(value)),
+                    _ => false,
+                };
+                if hit {
+                    return out.as_str().unwrap_or(UNKNOWN_COLOR).to_owned();
+                }
+            }
+            fallback.to_owned()
+        };
+        field
+            .values
+            .iter()
+            .map(|e| LegendEntry { value: e.value.clone(), label_zh: e.zh.clone(), label_en: e.en.clone(), color: colour_of(&e.value) })
+            .collect()
+    }
+
     pub fn field(&self, name: &str) -> Option<&FieldDef> {
         self.fields.iter().find(|f| f.name == name)
     }
@@ -266,6 +507,24 @@ impl LayerKind {
                 return Err(bad(&format!("checklist[{i}].max_points"), "is 0; expected a positive number of points".into()));
             }
         }
+        if let Some(LabelSetting::On(k)) = &self.label {
+            if let Some(size) = k.size.filter(|v| !(v.is_finite() && *v > 0.0 && *v <= 64.0)) {
+                return Err(bad("label.size", format!("{size} is not a text size; expected pixels, more than 0 and at most 64")));
+            }
+            if let Some(z) = k.minzoom.filter(|v| !(v.is_finite() && (0.0..=24.0).contains(v))) {
+                return Err(bad("label.minzoom", format!("{z} is not a zoom; expected 0 to 24")));
+            }
+            if let Some(c) = k.color.as_deref().filter(|c| !is_css_color(c)) {
+                return Err(bad("label.color", format!("`{c}` is not a colour; expected `#rrggbb`, `#rgb`, `rgb(…)`, `hsl(…)` or a CSS colour name")));
+            }
+            let linear = matches!(self.geometry, GeometryType::LineString | GeometryType::MultiLineString);
+            if k.placement == Some(LabelPlacement::Line) && !linear {
+                return Err(bad("label.placement", format!("`line` needs a line layer, and this one's geometry is `{}`; expected `point`", self.geometry.gpkg_name().to_lowercase())));
+            }
+        }
+        if let Some(c) = self.legend.as_ref().and_then(|l| l.color.as_deref()).filter(|c| !is_css_color(c)) {
+            return Err(bad("legend.color", format!("`{c}` is not a colour; expected `#rrggbb`, `#rgb`, `rgb(…)`, `hsl(…)` or a CSS colour name")));
+        }
         if let Some(r) = &self.responsible_field {
             if r != "name" && self.field(r).is_none() {
                 let names: Vec<&str> = self.column_names().filter(|c| *c != "source").collect();
@@ -287,6 +546,29 @@ fn toml_message(e: &toml::de::Error, text: &str) -> String {
             format!("line {line_no} (`{line}`): {msg}")
         }
         None => msg,
+    }
+}
+
+/// A colour the legend can show and MapLibre can draw: hex, `rgb[a](…)`, `hsl[a](…)` or a name.
+fn is_css_color(s: &str) -> bool {
+    if let Some(hex) = s.strip_prefix('#') {
+        return matches!(hex.len(), 3 | 4 | 6 | 8) && hex.bytes().all(|b| b.is_ascii_hexdigit());
+    }
+    let functional = ["rgb(", "rgba(", "hsl(", "hsla("].iter().any(|f| s.starts_with(f)) && s.ends_with(')');
+    let inner_ok = s.bytes().all(|b| b.is_ascii_alphanumeric() || b" (),.%".contains(&b));
+    functional && inner_ok || (!s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase()))
+}
+
+/// The first literal colour of a paint value: the value itself, or the first output of an
+/// expression (a `match`'s first case).
+fn first_color(v: &toml::Value) -> Option<String> {
+    match v {
+        toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Array(items) => items.iter().skip(1).find_map(|item| match item {
+            toml::Value::String(s) if is_css_color(s) && (s.starts_with('#') || s.contains('(')) => Some(s.clone()),
+            _ => None,
+        }),
+        _ => None,
     }
 }
 
@@ -464,10 +746,91 @@ max_points = 10
         assert_eq!(c.kinds().len(), Catalog::embedded().kinds().len() + 1);
         // A project made with it has the new layer's table, and takes its features.
         let path = dir.path().join("p.gpkg");
-        let mut p = crate::Project::create(&path, c).unwrap();
+        let p = crate::Project::create(&path, c).unwrap();
         let f = crate::Feature::new(geo_types::Point::new(119.82, 31.36)).with("stalls", 4i64);
         p.insert("public_toilets", vec![f], "add").unwrap();
         assert_eq!(p.count("public_toilets").unwrap(), 1);
+    }
+
+    #[test]
+    fn the_shipped_catalog_decides_what_the_map_does_with_each_layer() {
+        let c = Catalog::load_dir(&layers_dir()).unwrap();
+        for k in c.kinds() {
+            let d = k.display();
+            let expect_clickable = k.group != LayerGroup::Basemap && k.id != "county";
+            assert_eq!(d.clickable, expect_clickable, "{}", k.id);
+        }
+        // The labels the page used to hard-code, now in the layer files.
+        let label = |id: &str| c.kind(id).unwrap().display().label;
+        let l = label("subdistricts").unwrap();
+        assert_eq!((l.placement, l.size, l.color.as_str(), l.minzoom, l.priority), (LabelPlacement::Point, 16.0, "#333333", 11.0, 6));
+        let l = label("roads").unwrap();
+        assert_eq!((l.placement, l.minzoom, l.priority), (LabelPlacement::Line, 13.0, 2));
+        assert!(label("water").unwrap().priority > label("smart_streets").unwrap().priority, "the river's name wins over the street along it");
+        assert!(label("blocks").is_none() && label("county").is_none());
+        // Point layers are labelled by default, late and below every named area.
+        let l = label("chargers").unwrap();
+        assert_eq!((l.placement, l.minzoom, l.priority), (LabelPlacement::Point, 16.0, 0));
+        // Legends: the style's shape and colour; a match on an enum field listed value by value.
+        let legend = c.kind("chargers").unwrap().display().legend;
+        assert_eq!((legend.symbol, legend.color.as_str(), legend.entries.len()), (LegendSymbol::Circle, "#1f78b4", 0));
+        let roads = c.kind("roads").unwrap();
+        let legend = roads.display().legend;
+        assert_eq!(legend.symbol, LegendSymbol::Line);
+        let values: Vec<&str> = legend.entries.iter().map(|e| e.value.as_str()).collect();
+        let enum_values: Vec<&str> = roads.field("class").unwrap().values.iter().map(|v| v.value.as_str()).collect();
+        assert_eq!(values, enum_values);
+        let colour = |v: &str| legend.entries.iter().find(|e| e.value == v).unwrap().color.clone();
+        assert_eq!((colour("main"), colour("pedestrian"), colour("branch")), ("#f6c26b".into(), "#f4a3a8".into(), "#ffffff".into()));
+        assert_eq!(legend.entries[0].label_zh, roads.field("class").unwrap().values[0].zh);
+        assert_eq!(c.kind("communities").unwrap().display().legend.symbol, LegendSymbol::Line);
+        assert_eq!(c.kind("schools").unwrap().display().legend.color, "#fdbf6f");
+    }
+
+    #[test]
+    fn display_keys_override_the_defaults() {
+        let good = std::fs::read_to_string(layers_dir().join("chargers.toml")).unwrap();
+        let k = LayerKind::from_toml(Path::new("chargers.toml"), &format!("{good}\n[label]\nminzoom = 14\n")).unwrap();
+        let l = k.display().label.unwrap();
+        assert_eq!((l.minzoom, l.size, l.placement), (14.0, 11.0, LabelPlacement::Point));
+        let k = LayerKind::from_toml(Path::new("chargers.toml"), &good.replace("order = 61\n", "order = 61\nlabel = false\nclickable = false\n")).unwrap();
+        assert!(k.display().label.is_none() && !k.display().clickable);
+        let k = LayerKind::from_toml(Path::new("chargers.toml"), &format!("{good}\n[legend]\nsymbol = \"fill\"\ncolor = \"rgb(10, 20, 30)\"\n")).unwrap();
+        assert_eq!((k.display().legend.symbol, k.display().legend.color.as_str()), (LegendSymbol::Fill, "rgb(10, 20, 30)"));
+        // A polygon layer turns labels on with `label = true`; a style without a colour is
+        // drawn black by MapLibre, and so is its legend.
+        let blocks = std::fs::read_to_string(layers_dir().join("blocks.toml")).unwrap();
+        let text = blocks.replace("order = 1\n", "order = 1\nlabel = true\n");
+        let text = text.split("[style]").next().unwrap().to_owned() + "[style]\ntype = \"fill\"\n";
+        let k = LayerKind::from_toml(Path::new("blocks.toml"), &text).unwrap();
+        let l = k.display().label.unwrap();
+        assert_eq!((l.placement, l.minzoom), (LabelPlacement::Point, 13.0));
+        assert_eq!(k.display().legend.color, "#000000");
+        assert!(!k.display().clickable, "basemap layers are not clickable by default");
+    }
+
+    #[test]
+    fn bad_display_keys_name_the_key_and_what_was_expected() {
+        let good = std::fs::read_to_string(layers_dir().join("chargers.toml")).unwrap();
+        let with = |extra: &str| error_for(&format!("{good}\n{extra}\n"));
+        let e = with("[label]\nsize = 0");
+        assert!(e.contains("layers/chargers.toml") && e.contains("`label.size`") && e.contains("expected"), "{e}");
+        let e = with("[label]\nminzoom = 30");
+        assert!(e.contains("`label.minzoom`") && e.contains("30") && e.contains("0 to 24"), "{e}");
+        let e = with("[label]\ncolor = \"#12345\"");
+        assert!(e.contains("`label.color`") && e.contains("#12345"), "{e}");
+        let e = with("[label]\nplacement = \"line\"");
+        assert!(e.contains("`label.placement`") && e.contains("point"), "{e}");
+        let e = with("[label]\nplacement = \"curved\"");
+        assert!(e.contains("curved") && e.contains("line") && e.contains("point"), "{e}");
+        let e = with("[label]\nsise = 12");
+        assert!(e.contains("sise") && e.contains("size"), "{e}");
+        let e = with("[legend]\ncolor = \"blue!\"");
+        assert!(e.contains("`legend.color`") && e.contains("blue!"), "{e}");
+        let e = error_for(&good.replace("order = 61\n", "order = 61\nlabel = \"yes\"\n"));
+        assert!(e.contains("label") && e.contains("`false`, `true` or a table"), "{e}");
+        let e = error_for(&good.replace("order = 61\n", "order = 61\nclickable = \"no\"\n"));
+        assert!(e.contains("clickable") && e.contains("bool"), "{e}");
     }
 
     fn error_for(text: &str) -> String {

@@ -4,12 +4,16 @@ use std::collections::BTreeMap;
 
 use geo_types::Geometry;
 
-/// A typed attribute value, as stored in a GeoPackage column.
-#[derive(Debug, Clone, PartialEq)]
+/// A typed attribute value, as stored in a GeoPackage column. Serialized as [`Value::to_json`]
+/// writes it (the desktop page receives it so; TypeScript `AttributeValue`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+#[serde(untagged)]
+#[ts(rename = "AttributeValue")]
 pub enum Value {
     Null,
     Text(String),
-    Integer(i64),
+    Integer(#[ts(type = "number")] i64),
+    /// Not finite (never stored) is written as `null`, as serde_json writes it.
     Real(f64),
     Boolean(bool),
     /// An ISO 8601 calendar date, `YYYY-MM-DD`.
@@ -116,5 +120,25 @@ impl Feature {
     /// The feature's display name (the built-in `name` column), if any.
     pub fn name(&self) -> Option<&str> {
         self.get("name").as_str()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Value;
+
+    #[test]
+    fn a_value_serializes_as_to_json_writes_it() {
+        for v in [
+            Value::Null,
+            Value::Text("七里亭".into()),
+            Value::Integer(-3),
+            Value::Real(2.5),
+            Value::Real(f64::NAN),
+            Value::Boolean(true),
+            Value::Date("2026-05-08".into()),
+        ] {
+            assert_eq!(serde_json::to_value(&v).unwrap(), v.to_json(), "{v:?}");
+        }
     }
 }

@@ -34,7 +34,7 @@ fn create_makes_a_table_per_layer_and_refuses_to_overwrite() {
 
 #[test]
 fn features_round_trip_with_types() {
-    let (_d, mut p) = temp_project();
+    let (_d, p) = temp_project();
     let fids = p.insert("chargers", vec![charger(119.82, 31.36, "人民路充电站")], "add").unwrap();
     let f = p.feature("chargers", fids[0]).unwrap();
     assert_eq!(f.name(), Some("人民路充电站"));
@@ -45,7 +45,7 @@ fn features_round_trip_with_types() {
 
 #[test]
 fn edits_keep_the_index_in_step_and_reopen_rebuilds_it() {
-    let (dir, mut p) = temp_project();
+    let (dir, p) = temp_project();
     let fids = p.insert("chargers", vec![charger(119.82, 31.36, "a"), charger(119.83, 31.37, "b")], "add").unwrap();
     let centre = geo_types::Coord { x: 119.82, y: 31.36 };
     assert_eq!(p.index("chargers").unwrap().nearest(centre, 1).unwrap()[0].fid, fids[0]);
@@ -65,7 +65,7 @@ fn edits_keep_the_index_in_step_and_reopen_rebuilds_it() {
 
 #[test]
 fn undo_reverses_insert_update_and_delete_in_order() {
-    let (_d, mut p) = temp_project();
+    let (_d, p) = temp_project();
     let fids = p.insert("chargers", vec![charger(119.82, 31.36, "a")], "add a").unwrap();
     let mut a = p.feature("chargers", fids[0]).unwrap();
     a.props.insert("ports".into(), Value::Integer(2));
@@ -88,7 +88,7 @@ fn undo_reverses_insert_update_and_delete_in_order() {
 
 #[test]
 fn wrong_geometry_type_is_refused_and_nothing_is_written() {
-    let (_d, mut p) = temp_project();
+    let (_d, p) = temp_project();
     let square: Geometry<f64> =
         polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0), (x: 0.0, y: 0.0)].into();
     let bad = vec![charger(119.82, 31.36, "ok"), Feature::new(square.clone())];
@@ -103,7 +103,7 @@ fn wrong_geometry_type_is_refused_and_nothing_is_written() {
 
 #[test]
 fn the_rtree_triggers_fill_the_gpkg_rtree() {
-    let (_d, mut p) = temp_project();
+    let (_d, p) = temp_project();
     p.insert("chargers", vec![charger(119.82, 31.36, "a"), charger(119.9, 31.4, "b")], "add").unwrap();
     let (n, minx, maxy): (i64, f64, f64) = p
         .store()
@@ -128,7 +128,7 @@ fn a_new_catalog_field_becomes_a_column_on_open() {
     extra.name = "power_kw".into();
     chargers.fields.push(extra);
     let grown = Catalog::from_kinds(kinds, "test".into()).unwrap();
-    let mut p = Project::open(&path, grown).unwrap();
+    let p = Project::open(&path, grown).unwrap();
     p.insert("chargers", vec![charger(119.82, 31.36, "a").with("power_kw", 7i64)], "add").unwrap();
     assert_eq!(p.features("chargers").unwrap()[0].get("power_kw"), &Value::Integer(7));
 }
@@ -144,7 +144,7 @@ fn opening_something_else_says_what_it_is() {
 
 #[test]
 fn opening_and_reading_leave_the_file_unchanged() {
-    let (dir, mut p) = temp_project();
+    let (dir, p) = temp_project();
     p.insert("chargers", vec![charger(119.82, 31.36, "a")], "add").unwrap();
     drop(p);
     let path = dir.path().join("t.gpkg");
@@ -281,7 +281,7 @@ fn reads_go_on_while_a_write_is_in_progress() {
 
 #[test]
 fn undo_keeps_the_extent_in_gpkg_contents_true() {
-    let (_d, mut p) = temp_project();
+    let (_d, p) = temp_project();
     p.insert("chargers", vec![charger(119.82, 31.36, "a")], "add a").unwrap();
     let extent = |p: &Project| -> (f64, f64, f64, f64, String) {
         p.store()

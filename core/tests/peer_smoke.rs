@@ -53,7 +53,7 @@ fn join_import_and_tiles_at_10k() {
     let geojson = dir.path().join("chargers.geojson");
     common::write_chargers_geojson(&geojson, N, 42).unwrap();
     let path = dir.path().join("p.gpkg");
-    let mut project = Project::create(&path, Catalog::embedded()).unwrap();
+    let project = Project::create(&path, Catalog::embedded()).unwrap();
     let kind = project.catalog().kind("chargers").unwrap().clone();
     let report = wardgis::io::read_features(&geojson, &kind, Crs::Wgs84, false).unwrap();
     assert!(report.skipped.is_empty() && report.warnings.is_empty(), "{:?}", report.warnings);
@@ -63,7 +63,7 @@ fn join_import_and_tiles_at_10k() {
     assert_eq!(f.geometry, Geometry::Point(Point(points[0])), "coordinates read exactly as written");
     assert_eq!(f.name(), Some("充电桩1号"));
     drop(project);
-    let mut project = Project::open(&path, Catalog::embedded()).unwrap();
+    let project = Project::open(&path, Catalog::embedded()).unwrap();
     assert_eq!(project.count("chargers").unwrap(), N as u64);
     let index = project.index("chargers").unwrap();
     assert_eq!(index.len(), N);

@@ -121,6 +121,9 @@ fn respond(app: &tauri::AppHandle, path: &str) -> Response<Vec<u8>> {
             .status(StatusCode::OK)
             .header(header::CONTENT_TYPE, "application/x-protobuf")
             .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
+            // A layer's tiles change when its features do (`project-changed`); MapLibre keeps
+            // its own cache and reloads what changed, so the webview must keep none.
+            .header(header::CACHE_CONTROL, "no-store")
             .body(bytes)
             .unwrap_or_else(|_| text(StatusCode::INTERNAL_SERVER_ERROR, "bad response".into())),
         Err(StateError::Core(e @ wardgis::Error::UnknownLayer { .. })) => text(StatusCode::NOT_FOUND, e.to_string()),

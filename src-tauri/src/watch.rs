@@ -5,34 +5,16 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
 
+use crate::commands::{LayerCount, ProjectChanged, PROJECT_CHANGED};
 use crate::project_state::ProjectState;
 
 /// How often the watcher looks: twice a second keeps a change on the map within 2 s.
 pub const INTERVAL: Duration = Duration::from_millis(500);
 
-/// The event the page listens to.
-pub const PROJECT_CHANGED: &str = "project-changed";
-
-/// The payload of [`PROJECT_CHANGED`]: the layers whose features changed.
-#[derive(Debug, Clone, Serialize)]
-pub struct ProjectChanged {
-    pub layers: Vec<LayerCount>,
-}
-
-/// A layer and its feature count after the change.
-#[derive(Debug, Clone, Serialize)]
-pub struct LayerCount {
-    pub id: String,
-    pub count: u64,
-}
-
-impl ProjectChanged {
-    pub fn from_changes(changes: Vec<wardgis::project::LayerChange>) -> ProjectChanged {
-        ProjectChanged { layers: changes.into_iter().map(|c| LayerCount { id: c.layer, count: c.count }).collect() }
-    }
+fn payload(changes: Vec<wardgis::project::LayerChange>) -> ProjectChanged {
+    ProjectChanged { layers: changes.into_iter().map(|c| LayerCount { id: c.layer, count: c.count }).collect() }
 }
 
 /// Starts the watcher thread; it runs as long as the app does.
@@ -45,7 +27,7 @@ pub fn start(app: AppHandle) {
             match project.refresh_external() {
                 Ok(changes) if changes.is_empty() => {}
                 Ok(changes) => {
-                    let _ = app.emit(PROJECT_CHANGED, ProjectChanged::from_changes(changes));
+                    let _ = app.emit(PROJECT_CHANGED, payload(changes));
                 }
                 Err(e) => eprintln!("wardgis-desktop: could not refresh {}: {e}", project.path().display()),
             }

@@ -9,85 +9,14 @@
 //! Needs Xvfb, tauri-driver and WebKitWebDriver (scripts/install-deps.sh installs them) and
 //! ui/dist built (scripts/test.sh builds it).
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
-use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::{json, Value};
+use std::path::Path;
+use std::time::Duration;
 
-/// Kills a child process when the test ends, however it ends.
-struct Reaper(Child);
-impl Drop for Reaper {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn require(tool: &str) -> PathBuf {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths).map(|d| d.join(tool)).find(|p| p.is_file())
-    });
-    let home_cargo = std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo/bin").join(tool));
-    found
-        .or(home_cargo.filter(|p| p.is_file()))
-        .unwrap_or_else(|| panic!("`{tool}` not found; run scripts/install-deps.sh (it installs Xvfb, WebKitWebDriver and tauri-driver)"))
-}
-
-/// Starts Xvfb on a free display number unless a display is already there.
-fn display() -> (String, Option<Reaper>) {
-    if let Ok(d) = std::env::var("WARDGIS_E2E_DISPLAY") {
-        return (d, None);
-    }
-    let xvfb = require("Xvfb");
-    for n in 90..120 {
-        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
-            continue;
-        }
-        let child = Command::new(&xvfb)
-            .args([format!(":{n}"), "-screen".into(), "0".into(), "1280x900x24".into(), "-nolisten".into(), "tcp".into()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start Xvfb");
-        let reaper = Reaper(child);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-                return (format!(":{n}"), Some(reaper));
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("Xvfb :{n} did not start");
-    }
-    panic!("no free X display number");
-}
-
-async fn connect(port: u16) -> Client {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let caps = json!({
-            "browserName": "wry",
-            "tauri:options": { "application": env!("CARGO_BIN_EXE_wardgis-desktop"), "args": [demo_project()] }
-        });
-        let caps: serde_json::Map<String, Value> = caps.as_object().unwrap().clone();
-        match ClientBuilder::native().capabilities(caps).connect(&format!("http://127.0.0.1:{port}")).await {
-            Ok(c) => return c,
-            Err(e) if Instant::now() < deadline => {
-                eprintln!("waiting for tauri-driver: {e}");
-                tokio::time::sleep(Duration::from_millis(300)).await;
-            }
-            Err(e) => panic!("cannot start a WebDriver session: {e}"),
-        }
-    }
-}
+use common::{click_map, js, open_window, settle, wait_for};
+use fantoccini::Locator;
+use serde_json::json;
 
 /// A fresh demo project for this run, made by the real CLI path (core's demo generator).
 fn demo_project() -> String {
@@ -104,52 +33,14 @@ fn demo_project() -> String {
     .clone()
 }
 
-async fn js(c: &Client, script: &str) -> Value {
-    c.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
-}
-
-async fn wait_for(c: &Client, what: &str, script: &str, timeout: Duration) -> Value {
-    let deadline = Instant::now() + timeout;
-    loop {
-        let v = js(c, script).await;
-        if !(v.is_null() || v == json!(false)) {
-            return v;
-        }
-        if Instant::now() > deadline {
-            panic!("timed out waiting for {what}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Waits until MapLibre has drawn everything it asked for after a change.
-async fn settle(c: &Client) {
-    js(c, "window.__idle = false; window.wardgis.map.once('idle', () => window.__idle = true); window.wardgis.map.triggerRepaint(); return true").await;
-    wait_for(c, "map idle", "return window.__idle === true", Duration::from_secs(20)).await;
-}
-
 const FACILITIES: [&str; 5] = ["billboards", "chargers", "bike_stations", "drying_areas", "waste_points"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_desktop_window_works_end_to_end() {
-    let (display, _xvfb) = display();
-    let tauri_driver = require("tauri-driver");
-    let webkit_driver = require("WebKitWebDriver");
-    let (port, native_port) = (free_port(), free_port());
-    let _driver = Reaper(
-        Command::new(tauri_driver)
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .arg("--native-driver")
-            .arg(webkit_driver)
-            .env("DISPLAY", &display)
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start tauri-driver"),
-    );
     demo_project();
-    let launched = Instant::now();
-    let c = connect(port).await;
+    let window = open_window(&[demo_project()], &[]).await;
+    let launched = window.launched;
+    let c = window.client.clone();
 
     // 1. The map reaches its first idle; cold start is reported, not asserted.
     wait_for(&c, "the map's first idle", "return window.wardgis && window.wardgis.ready", Duration::from_secs(60)).await;
@@ -189,17 +80,7 @@ async fn the_desktop_window_works_end_to_end() {
     assert!(!target.is_null(), "no charger stands alone on screen to click");
     let (x, y) = (target["x"].as_f64().unwrap(), target["y"].as_f64().unwrap());
     let (w, h) = (target["w"].as_f64().unwrap(), target["h"].as_f64().unwrap());
-    let canvas = c.find(Locator::Css("#map canvas")).await.expect("map canvas");
-    let click = MouseActions::new("mouse".to_owned())
-        .then(PointerAction::MoveToElement {
-            element: canvas,
-            duration: None,
-            x: (x - w / 2.0).round(),
-            y: (y - h / 2.0).round(),
-        })
-        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
-        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
-    c.perform_actions(click).await.expect("click on the map");
+    click_map(&c, x, y, w, h).await;
     let shown = wait_for(
         &c,
         "the feature panel",

@@ -178,7 +178,7 @@ pub fn reinspection_event(kind: &LayerKind, order: &Order, r: &Reinspection) -> 
 }
 
 /// Records one re-inspection as one action: closes, keeps open or re-opens the order.
-pub fn reinspect(project: &mut Project, r: &Reinspection) -> Result<Order> {
+pub fn reinspect(project: &Project, r: &Reinspection) -> Result<Order> {
     let order = project.order(r.order)?;
     let kind = project.catalog().kind(&order.layer)?;
     let event = reinspection_event(kind, &order, r)?;
@@ -194,7 +194,7 @@ pub fn reinspect(project: &mut Project, r: &Reinspection) -> Result<Order> {
 }
 
 /// Sets an order's responsible party and/or deadline by hand (state unchanged).
-pub fn assign(project: &mut Project, id: i64, responsible: Option<&str>, deadline: Option<&str>, on: &str, note: &str) -> Result<Order> {
+pub fn assign(project: &Project, id: i64, responsible: Option<&str>, deadline: Option<&str>, on: &str, note: &str) -> Result<Order> {
     let order = project.order(id)?;
     let on = check_date_order(&order, on)?;
     if responsible.is_none() && deadline.is_none() {
@@ -361,7 +361,7 @@ mod tests {
     fn project_with_results() -> (tempfile::TempDir, Project, Vec<NewOrder>) {
         let dir = tempfile::tempdir().unwrap();
         let catalog = Catalog::load_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../layers"))).unwrap();
-        let mut p = Project::create(&dir.path().join("t.gpkg"), catalog).unwrap();
+        let p = Project::create(&dir.path().join("t.gpkg"), catalog).unwrap();
         let boards = ["A", "B", ""]
             .iter()
             .enumerate()
@@ -440,29 +440,29 @@ mod tests {
 
     #[test]
     fn reinspection_closes_keeps_open_and_reopens() {
-        let (_d, mut p, _) = project_with_results();
+        let (_d, p, _) = project_with_results();
         let bb01 = p.orders(None).unwrap().into_iter().find(|o| o.item_id == "BB-01").unwrap();
         let r = |passed, on: &str, score| Reinspection { order: bb01.id, passed, on: on.into(), score, note: String::new() };
 
         // Still failing: open, and the deadline (opened 05-01 + 3 days) stands, so it is overdue.
-        let o = reinspect(&mut p, &r(false, "2026-05-05", Some(10.0))).unwrap();
+        let o = reinspect(&p, &r(false, "2026-05-05", Some(10.0))).unwrap();
         assert_eq!((o.current().state, o.current().deadline.as_str()), (OrderState::Open, "2026-05-04"));
         assert!(is_overdue(&o, date("2026-05-05")) && !is_overdue(&o, date("2026-05-04")));
         assert_eq!(days_overdue(&o, date("2026-05-11")), 7);
 
         // A score that contradicts the result, or out of range, or a date going back: refused.
-        let e = reinspect(&mut p, &r(true, "2026-05-06", Some(10.0))).unwrap_err().to_string();
+        let e = reinspect(&p, &r(true, "2026-05-06", Some(10.0))).unwrap_err().to_string();
         assert!(e.contains("full points"), "{e}");
-        let e = reinspect(&mut p, &r(true, "2026-05-06", Some(31.0))).unwrap_err().to_string();
+        let e = reinspect(&p, &r(true, "2026-05-06", Some(31.0))).unwrap_err().to_string();
         assert!(e.contains("0 to 30"), "{e}");
-        let e = reinspect(&mut p, &r(true, "2026-05-04", None)).unwrap_err().to_string();
+        let e = reinspect(&p, &r(true, "2026-05-04", None)).unwrap_err().to_string();
         assert!(e.contains("before order") && e.contains("2026-05-05"), "{e}");
 
         // Passing closes it, keeping the deadline it had; a later failure re-opens it.
-        let o = reinspect(&mut p, &r(true, "2026-05-07", Some(30.0))).unwrap();
+        let o = reinspect(&p, &r(true, "2026-05-07", Some(30.0))).unwrap();
         assert_eq!((o.current().state, o.current().deadline.as_str()), (OrderState::Closed, "2026-05-04"));
         assert!(!is_overdue(&o, date("2026-06-01")));
-        let o = reinspect(&mut p, &r(false, "2026-06-01", None)).unwrap();
+        let o = reinspect(&p, &r(false, "2026-06-01", None)).unwrap();
         assert_eq!((o.current().state, o.current().deadline.as_str()), (OrderState::Open, "2026-06-04"));
         let kinds: Vec<OrderEventKind> = o.history.iter().map(|e| e.kind).collect();
         use OrderEventKind::*;
@@ -478,29 +478,29 @@ mod tests {
 
     #[test]
     fn an_assignment_does_not_block_a_back_dated_reinspection() {
-        let (_d, mut p, _) = project_with_results();
+        let (_d, p, _) = project_with_results();
         let o = p.orders(None).unwrap().into_iter().find(|o| o.item_id == "BB-04").unwrap();
-        assign(&mut p, o.id, Some("宜城街道"), None, "2026-05-20", "").unwrap();
+        assign(&p, o.id, Some("宜城街道"), None, "2026-05-20", "").unwrap();
         let r = Reinspection { order: o.id, passed: true, on: "2026-05-06".into(), score: None, note: String::new() };
-        let after = reinspect(&mut p, &r).unwrap();
+        let after = reinspect(&p, &r).unwrap();
         assert_eq!((after.current().state, after.current().responsible.as_str()), (OrderState::Closed, "宜城街道"));
         // Empty party, or a deadline for a closed order: refused.
-        let e = assign(&mut p, o.id, Some("  "), None, "2026-05-21", "").unwrap_err().to_string();
+        let e = assign(&p, o.id, Some("  "), None, "2026-05-21", "").unwrap_err().to_string();
         assert!(e.contains("empty"), "{e}");
-        let e = assign(&mut p, o.id, None, Some("2026-06-01"), "2026-05-21", "").unwrap_err().to_string();
+        let e = assign(&p, o.id, None, Some("2026-06-01"), "2026-05-21", "").unwrap_err().to_string();
         assert!(e.contains("closed"), "{e}");
     }
 
     #[test]
     fn assigning_sets_party_and_deadline_and_filters_list() {
-        let (_d, mut p, _) = project_with_results();
+        let (_d, p, _) = project_with_results();
         let site = p.orders(None).unwrap().into_iter().find(|o| o.item_id.is_empty()).unwrap();
         assert_eq!(site.current().responsible, "");
-        let e = assign(&mut p, site.id, None, None, "2026-05-02", "").unwrap_err().to_string();
+        let e = assign(&p, site.id, None, None, "2026-05-02", "").unwrap_err().to_string();
         assert!(e.contains("nothing to assign"), "{e}");
-        let e = assign(&mut p, site.id, None, Some("2026-04-30"), "2026-05-02", "").unwrap_err().to_string();
+        let e = assign(&p, site.id, None, Some("2026-04-30"), "2026-05-02", "").unwrap_err().to_string();
         assert!(e.contains("before the day"), "{e}");
-        let o = assign(&mut p, site.id, Some(" 宜城街道 "), Some("2026-05-20"), "2026-05-02", "").unwrap();
+        let o = assign(&p, site.id, Some(" 宜城街道 "), Some("2026-05-20"), "2026-05-02", "").unwrap();
         assert_eq!((o.current().responsible.as_str(), o.current().deadline.as_str()), ("宜城街道", "2026-05-20"));
         assert_eq!(o.current().state, OrderState::Open);
 

@@ -272,7 +272,7 @@ pub fn read_reinspections(project: &Project, path: &Path) -> Result<Vec<(Order, 
 
 /// Reads, checks and stores a filled re-inspection workbook as one action; returns the orders
 /// as they are now.
-pub fn import_reinspections(project: &mut Project, path: &Path) -> Result<Vec<Order>> {
+pub fn import_reinspections(project: &Project, path: &Path) -> Result<Vec<Order>> {
     let rows = read_reinspections(project, path)?;
     if rows.is_empty() {
         return Err(Error::Invalid(format!("{}: no order has a result; nothing to import", path.display())));

@@ -294,7 +294,7 @@ pub fn read_results(project: &Project, plan: &PlanRecord, path: &Path) -> Result
 
 /// Reads, checks and stores a filled workbook as one action, opening a rectification order
 /// for every failed item ([`super::orders`]); returns the stored results and the orders opened.
-pub fn import_results(project: &mut Project, plan_name: &str, path: &Path) -> Result<(Vec<SiteResult>, Vec<NewOrder>)> {
+pub fn import_results(project: &Project, plan_name: &str, path: &Path) -> Result<(Vec<SiteResult>, Vec<NewOrder>)> {
     let plan = project.plan(plan_name)?;
     let results = read_results(project, &plan, path)?;
     let orders = super::orders::orders_for_results(project, &plan, &results)?;

@@ -21,7 +21,7 @@ fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> Geometry<f64> {
 /// (0.1 ≤ x < 0.15), so the last five billboards lie in none.
 fn project() -> (tempfile::TempDir, Project) {
     let dir = tempfile::tempdir().unwrap();
-    let mut p = Project::create(&dir.path().join("t.gpkg"), catalog()).unwrap();
+    let p = Project::create(&dir.path().join("t.gpkg"), catalog()).unwrap();
     let boards = (0..20)
         .map(|i| {
             let f = Feature::new(point!(x: 119.0 + i as f64 * 0.01, y: 31.5))
@@ -119,7 +119,7 @@ fn size_measure_and_layer_errors() {
 
 #[test]
 fn a_plan_round_trips_refuses_its_name_again_and_undo_deletes_it() {
-    let (_d, mut p) = project();
+    let (_d, p) = project();
     let fs = FrameSpec { strata: Some("type".into()), ..spec(&["billboards"]) };
     let frame = build_frame(&p, &fs, None).unwrap();
     let ds = DesignSpec { design: Design::Stratified { allocation: Allocation::Proportional }, n: 6, over: 2, min_dist_m: None };

@@ -336,7 +336,7 @@ fn s(v: &str) -> tile::Value {
 
 /// A project with a few hand-made features in `chargers`, `roads` and `blocks`.
 fn small_project(dir: &std::path::Path) -> Project {
-    let mut p = Project::create(&dir.join("t.gpkg"), Catalog::embedded()).unwrap();
+    let p = Project::create(&dir.join("t.gpkg"), Catalog::embedded()).unwrap();
     let chargers = vec![
         Feature::new(Point::new(119.8200, 31.3600)).with("name", "东门充电站").with("vehicle_type", "car").with("ports", 4i64).with("scan_to_pay", true),
         Feature::new(Point::new(119.8210, 31.3610)).with("name", "西门").with("vehicle_type", "ebike").with("ports", 10i64).with("operator", "宜兴公交"),
@@ -497,7 +497,7 @@ fn demo_district_tiles_are_valid() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = Catalog::embedded();
     let district = crate::demo::generate(&catalog, crate::demo::DEMO_SEED).unwrap();
-    let mut p = Project::create(&dir.path().join("d.gpkg"), catalog).unwrap();
+    let p = Project::create(&dir.path().join("d.gpkg"), catalog).unwrap();
     for (layer, features) in district {
         p.insert(&layer, features, "demo").unwrap();
     }
@@ -547,7 +547,7 @@ fn tile_geometry_encodes_multi_parts() {
 #[test]
 fn every_value_type_becomes_a_typed_tag() {
     let dir = tempfile::tempdir().unwrap();
-    let mut p = Project::create(&dir.path().join("t.gpkg"), Catalog::embedded()).unwrap();
+    let p = Project::create(&dir.path().join("t.gpkg"), Catalog::embedded()).unwrap();
     let kind = p.catalog().kind("billboards").unwrap().clone();
     let code = kind.field("type").unwrap().values[0].value.clone();
     let billboard = Feature::new(Point::new(119.82, 31.36))

@@ -305,7 +305,7 @@ mod tests {
         use crate::Project;
         use crate::{Catalog, Feature};
         let dir = tempfile::tempdir().unwrap();
-        let mut p = Project::create(&dir.path().join("t.gpkg"), Catalog::embedded()).unwrap();
+        let p = Project::create(&dir.path().join("t.gpkg"), Catalog::embedded()).unwrap();
         let charger = |i: usize| {
             Feature::new(geo_types::Point::new(119.8 + (i % 100) as f64 * 1e-3, 31.3 + (i / 100) as f64 * 1e-3))
                 .with("vehicle_type", "car")

@@ -1,14 +1,20 @@
-// Every string the page shows, in Chinese (the default language).
+// Every string the page shows, in Chinese (the default language). Names of layers, fields,
+// values and groups come from the catalog, in both languages.
 export const zhCN = {
   appTitle: 'wardgis 城管地理信息工作站',
   openProject: '文件 › 打开…',
   switchLanguage: 'English',
   layers: '图层',
-  groups: { facility: '管理设施', context: '管理单元与场所', basemap: '底图' },
+  tools: '工具',
+  toolIdentify: '识别',
+  toolIdentifyHint: '点击地图上的要素查看属性',
+  toolPan: '平移',
+  toolPanHint: '拖动地图，点击不选择要素',
   featureCount: (n: number) => `${n} 个`,
   syntheticNote: '示范区街道、设施均为生成的示意数据（source = synthetic-demo），县界为真实数据。',
   cursor: (lon: string, lat: string) => `经度 ${lon}  纬度 ${lat}`,
   attributes: '属性',
+  close: '关闭',
   fid: '要素编号',
   name: '名称',
   source: '来源',
@@ -17,6 +23,12 @@ export const zhCN = {
   empty: '—',
   loading: '正在加载…',
   openFailed: (msg: string) => `打开失败：${msg}`,
+  featureFailed: (msg: string) => `无法读取要素：${msg}`,
   projectFilter: 'GeoPackage 工程',
+  undo: '撤销',
+  undoHint: '撤销上一步操作（Ctrl+Z）；其他程序所做的修改不会被撤销',
+  undone: (summary: string) => `已撤销：${summary}`,
+  nothingToUndo: '没有可撤销的操作',
+  undoFailed: (msg: string) => `无法撤销：${msg}`,
 };
 export type Strings = typeof zhCN;

@@ -1,0 +1,170 @@
+// The page's one store: the open project, layer visibility, the selected feature, the current
+// tool and the language. Components read it and call its methods; only MapView touches the
+// map. Everything from the core arrives typed (../generated, made from the Rust types).
+import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
+import { open } from '@tauri-apps/plugin-dialog';
+import { rememberedLang, rememberLang, tables, type Lang, type Strings } from './i18n';
+import type { FeatureAttributes } from '../generated/FeatureAttributes';
+import type { LayerEntry } from '../generated/LayerEntry';
+import type { ProjectChanged } from '../generated/ProjectChanged';
+import type { ProjectInfo } from '../generated/ProjectInfo';
+import type { UndoOutcome } from '../generated/UndoOutcome';
+
+/** What a click on the map does: `identify` shows the feature's attributes, `pan` nothing. */
+export type Tool = 'identify' | 'pan';
+
+/** The event the desktop emits when features of the open project changed. */
+export const PROJECT_CHANGED = 'project-changed';
+
+/** The commands of src-tauri/src/commands.rs, typed. */
+const api = {
+  projectInfo: () => invoke<ProjectInfo>('project_info'),
+  openProject: (path: string) => invoke<ProjectInfo>('open_project', { path }),
+  feature: (layer: string, fid: number) => invoke<FeatureAttributes>('feature', { layer, fid }),
+  undo: () => invoke<UndoOutcome>('undo'),
+};
+
+class Store {
+  /** The open project as the core described it (replaced whole, never edited). */
+  project = $state.raw<ProjectInfo | null>(null);
+  /** Feature counts by layer id: the project's, then as `project-changed` reports them. */
+  counts = $state<Record<string, number>>({});
+  /** Layers switched off in the layer panel (absent: on). */
+  hidden = $state<Record<string, boolean>>({});
+  /** The feature whose attributes the feature panel shows. */
+  selection = $state.raw<FeatureAttributes | null>(null);
+  tool = $state<Tool>('identify');
+  lang = $state<Lang>(rememberedLang());
+  /** A one-line message for the status bar (errors, loading). */
+  message = $state('');
+  /** The cursor's position over the map, `[lon, lat]`. */
+  cursor = $state.raw<[number, number] | null>(null);
+  /** Per layer, how many times its features changed since the project opened; MapView reloads
+   *  a layer's tiles when its number moves. */
+  dataVersion = $state<Record<string, number>>({});
+
+  get t(): Strings {
+    return tables[this.lang];
+  }
+
+  /** The Chinese or English form of a catalog name, in the current language. */
+  pick(zh: string, en: string): string {
+    return this.lang === 'zh-CN' ? zh : en;
+  }
+
+  layer(id: string): LayerEntry | undefined {
+    return this.project?.layers.find((l) => l.kind.id === id);
+  }
+
+  isVisible(id: string): boolean {
+    return !this.hidden[id];
+  }
+
+  setVisible(id: string, on: boolean): void {
+    this.hidden[id] = !on;
+  }
+
+  setLang(l: Lang): void {
+    this.lang = l;
+    rememberLang(l);
+  }
+
+  /** Loads the project the window was opened with and starts listening for changes. */
+  async start(): Promise<void> {
+    rememberLang(this.lang);
+    window.wardgis.projectChanged = (p) => this.applyProjectChanged(p);
+    this.message = this.t.loading;
+    try {
+      this.load(await api.projectInfo());
+      this.message = '';
+    } catch (e) {
+      this.message = this.t.openFailed(String(e));
+    }
+    try {
+      await listen<ProjectChanged>(PROJECT_CHANGED, (e) => this.applyProjectChanged(e.payload));
+    } catch (e) {
+      this.message = String(e);
+    }
+  }
+
+  private load(info: ProjectInfo): void {
+    this.project = info;
+    this.counts = Object.fromEntries(info.layers.map((l) => [l.kind.id, l.count]));
+    this.hidden = {};
+    this.selection = null;
+    this.dataVersion = {};
+    window.wardgis.info = info;
+  }
+
+  /** File › Open: the native dialog, then the core opens the file. */
+  async openProject(): Promise<void> {
+    const path = await open({ multiple: false, directory: false, filters: [{ name: this.t.projectFilter, extensions: ['gpkg'] }] });
+    if (typeof path !== 'string') return;
+    try {
+      this.load(await api.openProject(path));
+      this.message = '';
+    } catch (e) {
+      this.message = this.t.openFailed(String(e));
+    }
+  }
+
+  /** Shows a feature's attributes (what a click on the map does with the identify tool). */
+  async select(layer: string, fid: number): Promise<void> {
+    try {
+      this.selection = await api.feature(layer, fid);
+    } catch (e) {
+      this.message = this.t.featureFailed(String(e));
+    }
+  }
+
+  /** Undoes the latest action; the core refuses (and says why) when that would destroy what
+   *  another program changed since. The changed layer arrives as `project-changed`. */
+  async undo(): Promise<void> {
+    try {
+      const r = await api.undo();
+      this.message = r.undone ? this.t.undone(r.summary ?? '') : this.t.nothingToUndo;
+    } catch (e) {
+      this.message = this.t.undoFailed(String(e));
+    }
+  }
+
+  clearSelection(): void {
+    this.selection = null;
+  }
+
+  /** Another program (or wardgis) changed features: new counts, and the map reloads those
+   *  layers' tiles. Layers the project does not have are ignored. */
+  applyProjectChanged(p: ProjectChanged): void {
+    for (const { id, count } of p.layers) {
+      if (!this.layer(id)) continue;
+      this.counts[id] = count;
+      this.dataVersion[id] = (this.dataVersion[id] ?? 0) + 1;
+    }
+    const sel = this.selection;
+    if (sel && p.layers.some((l) => l.id === sel.layer)) {
+      // The selected feature may be gone (undone, or deleted by another program): then close.
+      api.feature(sel.layer, sel.fid).then(
+        (f) => (this.selection = f),
+        () => (this.selection = null),
+      );
+    }
+  }
+}
+
+export const store = new Store();
+
+/** What the end-to-end tests read: the map, readiness, the cold-start time, the project, and
+ *  the handler of `project-changed` (the same function the event calls). */
+declare global {
+  interface Window {
+    wardgis: {
+      map?: import('maplibre-gl').Map;
+      ready: boolean;
+      firstIdleMs?: number;
+      info?: ProjectInfo;
+      projectChanged?: (p: ProjectChanged) => void;
+    };
+  }
+}
+window.wardgis = { ready: false };

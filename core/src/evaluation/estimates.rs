@@ -49,7 +49,7 @@ pub fn plan_estimates(project: &Project, plan_name: &str, conf: f64) -> Result<V
     let results = project.results(plan_name)?;
     if results.is_empty() {
         return Err(Error::Invalid(format!(
-            "plan `{plan_name}` has no results; import a filled workbook first (`wardgis results import`)"
+            "plan `{plan_name}` has no results; import its filled field workbook first"
         )));
     }
     let mut sizes: BTreeMap<String, u64> = BTreeMap::new();

@@ -141,13 +141,13 @@ pub fn read_reinspections(project: &Project, path: &Path) -> Result<Vec<(Order, 
     let file = path.display().to_string();
     let mut wb: Xlsx<_> = open_workbook(path).map_err(|e| Error::Invalid(format!("{file}: cannot read the workbook: {e}")))?;
     let range = wb.worksheet_range(REINSPECTION_SHEET).map_err(|e| {
-        Error::Invalid(format!("{file}: no sheet `{REINSPECTION_SHEET}` ({e}); use a workbook written by `wardgis orders sheet`"))
+        Error::Invalid(format!("{file}: no sheet `{REINSPECTION_SHEET}` ({e}); use a re-inspection workbook written by wardgis"))
     })?;
     let grid: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
     let (r0, c0) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
     if r0 != 0 {
         return Err(Error::Invalid(format!(
-            "{file}: sheet `{REINSPECTION_SHEET}`: row 1 must be the header row `wardgis orders sheet` wrote"
+            "{file}: sheet `{REINSPECTION_SHEET}`: row 1 must be the header row wardgis wrote for the re-inspection round"
         )));
     }
     let header: Vec<String> = grid.first().map(|r| r.iter().map(text).collect()).unwrap_or_default();
@@ -198,7 +198,7 @@ pub fn read_reinspections(project: &Project, path: &Path) -> Result<Vec<(Order, 
         let order = match project.order(id) {
             Ok(o) => o,
             Err(_) => {
-                bad(C_ORDER, &order_cell, "expected an order of this project (`wardgis orders` lists them)".into());
+                bad(C_ORDER, &order_cell, "expected an order of this project (the project's order list shows them)".into());
                 continue;
             }
         };
@@ -212,7 +212,7 @@ pub fn read_reinspections(project: &Project, path: &Path) -> Result<Vec<(Order, 
                 C_EVENTS,
                 &events_cell,
                 format!(
-                    "order {id} has {} event(s) now: it changed since this sheet was written (or the sheet was imported already); write a new sheet with `wardgis orders sheet`",
+                    "order {id} has {} event(s) now: it changed since this sheet was written (or the sheet was imported already); write a new re-inspection sheet",
                     order.history.len()
                 ),
             );

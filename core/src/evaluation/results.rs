@@ -76,7 +76,7 @@ pub fn read_results(project: &Project, plan: &PlanRecord, path: &Path) -> Result
         let (r0, c0) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
         let grid: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
         if r0 != 0 || grid.is_empty() {
-            errors.push(format!("{file}: sheet `{name}`: row 1 must be the header row wardgis sheets wrote"));
+            errors.push(format!("{file}: sheet `{name}`: row 1 must be the header row wardgis wrote in the field workbook"));
             continue;
         }
         let header: Vec<String> = grid[0].iter().map(text).collect();

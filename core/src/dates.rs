@@ -30,16 +30,10 @@ pub fn ymd(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
 }
 
-/// The current time as RFC 3339 in UTC (`2026-11-27T06:43:39.123456789Z`): when an action or
-/// an event was recorded.
-pub fn now_rfc3339() -> String {
-    OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
-}
-
 /// Today's date in China Standard Time.
-pub fn today_cst() -> Date {
+pub fn today_cst() -> Day {
     let cst = UtcOffset::from_hms(8, 0, 0).expect("+08:00 is a valid offset");
-    OffsetDateTime::now_utc().to_offset(cst).date()
+    Day(OffsetDateTime::now_utc().to_offset(cst).date())
 }
 
 /// Text that is not a date or time in the form wardgis reads.

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use wardgis::dates::{parse_ymd, today_cst, ymd};
+use wardgis::dates::{today_cst, Day};
 use wardgis::evaluation::orders::{self, list_orders, orders_table, OrderFilter, OrderView, Reinspection};
 use wardgis::evaluation::{Order, OrderState};
 use wardgis::{Catalog, Project};
@@ -10,10 +10,10 @@ use wardgis::{Catalog, Project};
 use crate::args::{OrderStateArg, OrdersArgs, OrdersCommand, PassFailArg};
 use crate::commands::Failure;
 
-fn day(arg: Option<&str>, flag: &str) -> Result<time::Date, Failure> {
+fn day(arg: Option<&str>, flag: &str) -> Result<Day, Failure> {
     match arg {
         None => Ok(today_cst()),
-        Some(s) => parse_ymd(s).ok_or_else(|| Failure::Usage(format!("{flag} `{s}`: expected a date YYYY-MM-DD, e.g. 2026-05-01"))),
+        Some(s) => s.parse().map_err(|_| Failure::Usage(format!("{flag} `{s}`: expected a date YYYY-MM-DD, e.g. 2026-05-01"))),
     }
 }
 
@@ -26,7 +26,11 @@ pub fn run(catalog: Catalog, a: &OrdersArgs) -> Result<(), Failure> {
         }
         Some(OrdersCommand::Reinspect { project, order, result, date, score, note }) => {
             let p = Project::open(project, catalog)?;
-            let r = Reinspection { order: *order, passed: *result == PassFailArg::Pass, on: date.clone(), score: *score, note: note.clone() };
+            // A data error (exit 1), as the core reported it when it took the text.
+            let on = date.parse().map_err(|_| {
+                Failure::Data(wardgis::Error::Invalid(format!("date `{date}`: expected YYYY-MM-DD, e.g. 2026-05-01")))
+            })?;
+            let r = Reinspection { order: *order, passed: *result == PassFailArg::Pass, on, score: *score, note: note.clone() };
             let o = orders::reinspect(&p, &r)?;
             let c = o.current();
             let _ = writeln!(std::io::stdout().lock(), "order {}: {} (deadline {})", o.id, c.state.as_str(), c.deadline);
@@ -34,8 +38,8 @@ pub fn run(catalog: Catalog, a: &OrdersArgs) -> Result<(), Failure> {
         }
         Some(OrdersCommand::Assign { project, order, to, deadline, date, note }) => {
             let p = Project::open(project, catalog)?;
-            let on = ymd(day(date.as_deref(), "--date")?);
-            let o = orders::assign(&p, *order, to.as_deref(), deadline.as_deref(), &on, note)?;
+            let on = day(date.as_deref(), "--date")?;
+            let o = orders::assign(&p, *order, to.as_deref(), deadline.as_deref(), on, note)?;
             let c = o.current();
             let _ = writeln!(
                 std::io::stdout().lock(),
@@ -113,7 +117,7 @@ fn list(p: &Project, a: &OrdersArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn print_table(views: &[OrderView], today: time::Date) {
+fn print_table(views: &[OrderView], today: Day) {
     let mut o = std::io::stdout().lock();
     let _ = writeln!(
         o,
@@ -141,7 +145,7 @@ fn print_table(views: &[OrderView], today: time::Date) {
     }
     let open = views.iter().filter(|v| v.state == OrderState::Open).count();
     let overdue = views.iter().filter(|v| v.overdue).count();
-    let _ = writeln!(o, "{} order(s): {open} open, {overdue} overdue on {}", views.len(), ymd(today));
+    let _ = writeln!(o, "{} order(s): {open} open, {overdue} overdue on {today}", views.len());
 }
 
 fn show(o: &Order) {

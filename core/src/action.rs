@@ -112,8 +112,8 @@ impl std::fmt::Debug for UndoRule {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Action {
     pub id: ActionId,
-    /// When it was committed (RFC 3339, UTC).
-    pub at: String,
+    /// When it was committed.
+    pub at: crate::dates::Timestamp,
     pub kind: ActionKind,
     /// The layer it changed, for feature edits.
     pub layer: Option<String>,

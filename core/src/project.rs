@@ -309,9 +309,7 @@ impl<S: Storage> Project<S> {
     /// plan is a record of what was done, never silently replaced.
     pub fn save_plan(&self, plan: &PlanRecord) -> Result<()> {
         let mut plan = plan.clone();
-        if plan.created.is_empty() {
-            plan.created = crate::dates::now_rfc3339();
-        }
+        plan.created.get_or_insert_with(crate::dates::Timestamp::now);
         let sampled = plan.units.iter().filter(|u| u.site_no.is_some()).count();
         let summary = format!(
             "plan `{}`: {} sample of {sampled} site(s) from {} unit(s) of {}, seed {}",

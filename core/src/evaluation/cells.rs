@@ -4,7 +4,7 @@
 
 use calamine::Data;
 
-use crate::dates::{parse_ymd, ymd};
+use crate::dates::Day;
 
 /// Excel's column letters for a 0-based column index.
 pub fn column_letter(mut c: usize) -> String {
@@ -64,15 +64,15 @@ fn serial_to_date(serial: f64) -> Option<time::Date> {
 }
 
 /// A date cell: an Excel date, a serial number, or the text YYYY-MM-DD.
-pub(crate) fn date(d: &Data) -> Option<String> {
+pub(crate) fn date(d: &Data) -> Option<Day> {
     match d {
-        Data::DateTime(x) => serial_to_date(x.as_f64()).map(ymd),
-        Data::Float(f) => serial_to_date(*f).map(ymd),
-        Data::Int(i) => serial_to_date(*i as f64).map(ymd),
+        Data::DateTime(x) => serial_to_date(x.as_f64()).map(Day::new),
+        Data::Float(f) => serial_to_date(*f).map(Day::new),
+        Data::Int(i) => serial_to_date(*i as f64).map(Day::new),
         Data::String(s) | Data::DateTimeIso(s) => {
             let s = s.trim();
             let s = s.get(..10).filter(|_| s.len() == 10 || s.as_bytes().get(10) == Some(&b'T')).unwrap_or(s);
-            parse_ymd(s).map(ymd)
+            s.parse().ok()
         }
         _ => None,
     }
@@ -105,8 +105,8 @@ mod tests {
         assert_eq!(column_letter(25), "Z");
         assert_eq!(column_letter(26), "AA");
         assert_eq!(column_letter(27 * 26), "AAA");
-        assert_eq!(date(&Data::Float(45000.0)).as_deref(), Some("2023-03-15"));
-        assert_eq!(date(&Data::String("2026-05-01".into())).as_deref(), Some("2026-05-01"));
+        assert_eq!(date(&Data::Float(45000.0)).map(|d| d.to_string()).as_deref(), Some("2023-03-15"));
+        assert_eq!(date(&Data::String("2026-05-01".into())).map(|d| d.to_string()).as_deref(), Some("2026-05-01"));
         assert_eq!(date(&Data::String("2026-02-30".into())), None);
         assert_eq!(date(&Data::String("5/1/2026".into())), None);
         for (w, p) in [("通过", true), ("不通过", false), ("PASS", true), ("fail", false), ("是", true), ("否", false)] {

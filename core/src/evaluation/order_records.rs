@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::action::{ActionId, UndoRule};
+use crate::dates::{Day, Timestamp};
 use crate::error::{Error, Result};
 
 /// Whether an order still needs work.
@@ -79,19 +80,19 @@ impl OrderEventKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderEvent {
     pub kind: OrderEventKind,
-    /// The day it happened (YYYY-MM-DD): the inspection or re-inspection date.
-    pub on: String,
+    /// The day it happened: the inspection or re-inspection date.
+    pub on: Day,
     /// The state after the event.
     pub state: OrderState,
-    /// The deadline after the event (YYYY-MM-DD).
-    pub deadline: String,
+    /// The deadline after the event.
+    pub deadline: Day,
     /// Who must rectify, after the event; empty when nobody is assigned.
     pub responsible: String,
     /// The item's score at a (re-)inspection.
     pub score: Option<f64>,
     pub note: String,
-    /// When wardgis recorded it (RFC 3339, UTC).
-    pub recorded_at: String,
+    /// When wardgis recorded it.
+    pub recorded_at: Timestamp,
 }
 
 /// An order to open: what failed, where, and its first event.
@@ -116,7 +117,7 @@ pub struct Order {
     pub layer: String,
     pub fid: i64,
     pub item_id: String,
-    pub opened_on: String,
+    pub opened_on: Day,
     /// Oldest first; never empty.
     pub history: Vec<OrderEvent>,
 }

@@ -29,7 +29,7 @@ use crate::evaluation::{NewOrder, Order, OrderEvent, OrderEventKind, OrderState,
 use crate::sampling::plan::PlanRecord;
 use crate::Project;
 
-use crate::dates::{parse_ymd, ymd};
+use crate::dates::{Day, Timestamp};
 
 /// Days to rectify an item whose checklist entry gives no `deadline_days`. The seed document
 /// sets no number; a week is this project's choice, not the bureau's rule.
@@ -40,9 +40,9 @@ pub fn deadline_days(kind: &LayerKind, item_id: &str) -> u32 {
     kind.checklist.iter().find(|c| c.id == item_id).and_then(|c| c.deadline_days).unwrap_or(DEFAULT_DEADLINE_DAYS)
 }
 
-fn add_days(date: &str, days: u32, what: &str) -> Result<String> {
-    let d = parse_ymd(date).ok_or_else(|| Error::Invalid(format!("{what}: `{date}` is not a date; expected YYYY-MM-DD")))?;
-    Ok(ymd(d + time::Duration::days(days as i64)))
+fn add_days(date: Day, days: u32, what: &str) -> Result<Day> {
+    date.plus_days(days as i64)
+        .ok_or_else(|| Error::Invalid(format!("{what}: {date} plus {days} days is past the last date wardgis can hold")))
 }
 
 /// Who must rectify a feature of `kind`: its `responsible_field` value, or empty (also when
@@ -59,11 +59,11 @@ fn responsible_party(project: &Project, kind: &LayerKind, fid: i64) -> Result<St
 
 /// The orders a plan's results open (nothing is stored).
 pub fn orders_for_results(project: &Project, plan: &PlanRecord, results: &[SiteResult]) -> Result<Vec<NewOrder>> {
-    let recorded_at = crate::dates::now_rfc3339();
+    let recorded_at = Timestamp::now();
     let mut out = Vec::new();
     for r in results.iter().filter(|r| r.visited) {
         let kind = project.catalog().kind(&r.layer)?;
-        let on = r.inspected_on.clone().ok_or_else(|| {
+        let on = r.inspected_on.ok_or_else(|| {
             Error::Invalid(format!("plan `{}` site {}: inspected without a date; orders need one", plan.name, r.site_no))
         })?;
         let mut failed: Vec<(String, Option<f64>)> =
@@ -76,7 +76,7 @@ pub fn orders_for_results(project: &Project, plan: &PlanRecord, results: &[SiteR
         }
         let responsible = responsible_party(project, kind, r.fid)?;
         for (item_id, score) in failed {
-            let deadline = add_days(&on, deadline_days(kind, &item_id), &format!("site {} inspection date", r.site_no))?;
+            let deadline = add_days(on, deadline_days(kind, &item_id), &format!("site {} inspection date", r.site_no))?;
             out.push(NewOrder {
                 plan: plan.name.clone(),
                 site_no: r.site_no,
@@ -85,13 +85,13 @@ pub fn orders_for_results(project: &Project, plan: &PlanRecord, results: &[SiteR
                 item_id,
                 opened: OrderEvent {
                     kind: OrderEventKind::Opened,
-                    on: on.clone(),
+                    on,
                     state: OrderState::Open,
                     deadline,
                     responsible: responsible.clone(),
                     score,
                     note: r.note.clone(),
-                    recorded_at: recorded_at.clone(),
+                    recorded_at,
                 },
             });
         }
@@ -104,8 +104,7 @@ pub fn orders_for_results(project: &Project, plan: &PlanRecord, results: &[SiteR
 pub struct Reinspection {
     pub order: i64,
     pub passed: bool,
-    /// YYYY-MM-DD.
-    pub on: String,
+    pub on: Day,
     /// The item's new score (0..max), if the evaluator scored it.
     pub score: Option<f64>,
     pub note: String,
@@ -114,22 +113,21 @@ pub struct Reinspection {
 /// Checks a date against the order's history: not before its latest inspection (the opening
 /// or a re-inspection). Assignments do not count: an office may assign today an order whose
 /// paper re-inspection was done last week.
-pub(crate) fn check_date_order(order: &Order, on: &str) -> Result<String> {
-    let d = parse_ymd(on).ok_or_else(|| Error::Invalid(format!("date `{on}`: expected YYYY-MM-DD, e.g. 2026-05-01")))?;
+pub(crate) fn check_date_order(order: &Order, on: Day) -> Result<Day> {
     let last = order.history.iter().rev().find(|e| e.kind != OrderEventKind::Assigned).unwrap_or(order.current());
-    if parse_ymd(&last.on).is_some_and(|l| d < l) {
+    if on < last.on {
         return Err(Error::Invalid(format!(
             "date `{on}` is before order {}'s latest inspection ({}); expected {} or later",
             order.id, last.on, last.on
         )));
     }
-    Ok(ymd(d))
+    Ok(on)
 }
 
 /// The event a re-inspection of `order` adds (see the module rules), after checking its date
 /// and score; nothing is stored.
 pub fn reinspection_event(kind: &LayerKind, order: &Order, r: &Reinspection) -> Result<OrderEvent> {
-    let on = check_date_order(order, &r.on)?;
+    let on = check_date_order(order, r.on)?;
     if let Some(score) = r.score {
         let max = kind.checklist.iter().find(|c| c.id == order.item_id).map(|c| c.max_points as f64);
         match max {
@@ -159,11 +157,11 @@ pub fn reinspection_event(kind: &LayerKind, order: &Order, r: &Reinspection) -> 
     }
     let now = order.current();
     let (state, deadline) = match (now.state, r.passed) {
-        (_, true) => (OrderState::Closed, now.deadline.clone()),
+        (_, true) => (OrderState::Closed, now.deadline),
         // Still failing: the deadline stands, so an order past it stays overdue.
-        (OrderState::Open, false) => (OrderState::Open, now.deadline.clone()),
+        (OrderState::Open, false) => (OrderState::Open, now.deadline),
         // Failing again after it was closed: a new failure, a new deadline.
-        (OrderState::Closed, false) => (OrderState::Open, add_days(&on, deadline_days(kind, &order.item_id), "re-inspection date")?),
+        (OrderState::Closed, false) => (OrderState::Open, add_days(on, deadline_days(kind, &order.item_id), "re-inspection date")?),
     };
     Ok(OrderEvent {
         kind: if r.passed { OrderEventKind::ReinspectedPassed } else { OrderEventKind::ReinspectedFailed },
@@ -173,7 +171,7 @@ pub fn reinspection_event(kind: &LayerKind, order: &Order, r: &Reinspection) -> 
         responsible: now.responsible.clone(),
         score: r.score,
         note: r.note.clone(),
-        recorded_at: crate::dates::now_rfc3339(),
+        recorded_at: Timestamp::now(),
     })
 }
 
@@ -193,8 +191,9 @@ pub fn reinspect(project: &Project, r: &Reinspection) -> Result<Order> {
     project.order(order.id)
 }
 
-/// Sets an order's responsible party and/or deadline by hand (state unchanged).
-pub fn assign(project: &Project, id: i64, responsible: Option<&str>, deadline: Option<&str>, on: &str, note: &str) -> Result<Order> {
+/// Sets an order's responsible party and/or deadline (`YYYY-MM-DD`, as typed) by hand on
+/// day `on` (state unchanged).
+pub fn assign(project: &Project, id: i64, responsible: Option<&str>, deadline: Option<&str>, on: Day, note: &str) -> Result<Order> {
     let order = project.order(id)?;
     let on = check_date_order(&order, on)?;
     if responsible.is_none() && deadline.is_none() {
@@ -209,42 +208,42 @@ pub fn assign(project: &Project, id: i64, responsible: Option<&str>, deadline: O
     }
     let deadline = match deadline {
         Some(d) => {
-            let parsed = parse_ymd(d).ok_or_else(|| Error::Invalid(format!("deadline `{d}`: expected YYYY-MM-DD")))?;
-            if parse_ymd(&on).is_some_and(|o| parsed < o) {
+            let parsed: Day = d.parse().map_err(|_| Error::Invalid(format!("deadline `{d}`: expected YYYY-MM-DD")))?;
+            if parsed < on {
                 return Err(Error::Invalid(format!("deadline `{d}` is before the day it is set ({on})")));
             }
-            ymd(parsed)
+            parsed
         }
-        None => now.deadline.clone(),
+        None => now.deadline,
     };
     let responsible = responsible.map(|s| s.trim().to_owned()).unwrap_or(now.responsible.clone());
     let event = OrderEvent {
         kind: OrderEventKind::Assigned,
-        on: on.clone(),
+        on,
         state: now.state,
-        deadline: deadline.clone(),
+        deadline,
         responsible: responsible.clone(),
         score: None,
         note: note.to_owned(),
-        recorded_at: crate::dates::now_rfc3339(),
+        recorded_at: Timestamp::now(),
     };
     let summary = format!("order {id}: assigned to `{responsible}`, deadline {deadline}");
     project.record_order_events(&[(id, event)], &summary)?;
     project.order(id)
 }
 
-/// Whether `order` is overdue on `day` (YYYY-MM-DD).
-pub fn is_overdue(order: &Order, day: time::Date) -> bool {
+/// Whether `order` is overdue on `day`.
+pub fn is_overdue(order: &Order, day: Day) -> bool {
     let now = order.current();
-    now.state == OrderState::Open && parse_ymd(&now.deadline).is_some_and(|d| d < day)
+    now.state == OrderState::Open && now.deadline < day
 }
 
 /// Days past the deadline on `day` (0 when not overdue).
-pub fn days_overdue(order: &Order, day: time::Date) -> i64 {
+pub fn days_overdue(order: &Order, day: Day) -> i64 {
     if !is_overdue(order, day) {
         return 0;
     }
-    parse_ymd(&order.current().deadline).map(|d| (day - d).whole_days()).unwrap_or(0)
+    day.days_since(order.current().deadline)
 }
 
 /// An order as listed: the stored order plus what a reader needs beside it.
@@ -257,7 +256,7 @@ pub struct OrderView {
     /// The checklist item's text (Chinese), or `整体不合格` for a site failed as a whole.
     pub item_text: String,
     pub state: OrderState,
-    pub deadline: String,
+    pub deadline: Day,
     pub responsible: String,
     pub overdue: bool,
     pub days_overdue: i64,
@@ -272,7 +271,7 @@ pub struct OrderFilter {
 }
 
 /// The orders that pass `filter`, as of `day`, oldest first.
-pub fn list_orders(project: &Project, filter: &OrderFilter, day: time::Date) -> Result<Vec<OrderView>> {
+pub fn list_orders(project: &Project, filter: &OrderFilter, day: Day) -> Result<Vec<OrderView>> {
     if let Some(plan) = &filter.plan {
         project.plan(plan)?;
     }
@@ -331,10 +330,10 @@ pub fn orders_table(views: &[OrderView]) -> super::Table {
                 Cell::from(v.order.item_id.as_str()),
                 Cell::from(v.item_text.as_str()),
                 Cell::from(v.responsible.as_str()),
-                Cell::from(v.order.opened_on.as_str()),
-                Cell::from(v.deadline.as_str()),
+                Cell::from(v.order.opened_on.to_string()),
+                Cell::from(v.deadline.to_string()),
                 Cell::from(last.kind.as_str()),
-                Cell::from(last.on.as_str()),
+                Cell::from(last.on.to_string()),
             ]
         })
         .collect();
@@ -352,8 +351,8 @@ mod tests {
     use crate::evaluation::ItemScore;
     use crate::{Catalog, Feature};
 
-    fn date(s: &str) -> time::Date {
-        parse_ymd(s).unwrap()
+    fn date(s: &str) -> Day {
+        s.parse().unwrap()
     }
 
     /// Three billboards (owners A, B and none) sampled whole; site 1 fails BB-01 (3-day
@@ -409,7 +408,7 @@ mod tests {
                     passed: Some(passed),
                     total_score: Some(items.iter().map(|s| s.score).sum()),
                     max_score: Some(items.iter().map(|s| s.max_points).sum()),
-                    inspected_on: Some("2026-05-01".into()),
+                    inspected_on: Some(date("2026-05-01")),
                     note: String::new(),
                     items,
                 }
@@ -424,7 +423,7 @@ mod tests {
     fn failed_items_open_orders_with_deadlines_and_responsible_parties() {
         let (_d, p, opened) = project_with_results();
         let mut got: Vec<(i64, String, String, String)> =
-            opened.iter().map(|o| (o.fid, o.item_id.clone(), o.opened.deadline.clone(), o.opened.responsible.clone())).collect();
+            opened.iter().map(|o| (o.fid, o.item_id.clone(), o.opened.deadline.to_string(), o.opened.responsible.clone())).collect();
         got.sort();
         assert_eq!(
             got,
@@ -442,11 +441,11 @@ mod tests {
     fn reinspection_closes_keeps_open_and_reopens() {
         let (_d, p, _) = project_with_results();
         let bb01 = p.orders(None).unwrap().into_iter().find(|o| o.item_id == "BB-01").unwrap();
-        let r = |passed, on: &str, score| Reinspection { order: bb01.id, passed, on: on.into(), score, note: String::new() };
+        let r = |passed, on: &str, score| Reinspection { order: bb01.id, passed, on: date(on), score, note: String::new() };
 
         // Still failing: open, and the deadline (opened 05-01 + 3 days) stands, so it is overdue.
         let o = reinspect(&p, &r(false, "2026-05-05", Some(10.0))).unwrap();
-        assert_eq!((o.current().state, o.current().deadline.as_str()), (OrderState::Open, "2026-05-04"));
+        assert_eq!((o.current().state, o.current().deadline.to_string().as_str()), (OrderState::Open, "2026-05-04"));
         assert!(is_overdue(&o, date("2026-05-05")) && !is_overdue(&o, date("2026-05-04")));
         assert_eq!(days_overdue(&o, date("2026-05-11")), 7);
 
@@ -460,10 +459,10 @@ mod tests {
 
         // Passing closes it, keeping the deadline it had; a later failure re-opens it.
         let o = reinspect(&p, &r(true, "2026-05-07", Some(30.0))).unwrap();
-        assert_eq!((o.current().state, o.current().deadline.as_str()), (OrderState::Closed, "2026-05-04"));
+        assert_eq!((o.current().state, o.current().deadline.to_string().as_str()), (OrderState::Closed, "2026-05-04"));
         assert!(!is_overdue(&o, date("2026-06-01")));
         let o = reinspect(&p, &r(false, "2026-06-01", None)).unwrap();
-        assert_eq!((o.current().state, o.current().deadline.as_str()), (OrderState::Open, "2026-06-04"));
+        assert_eq!((o.current().state, o.current().deadline.to_string().as_str()), (OrderState::Open, "2026-06-04"));
         let kinds: Vec<OrderEventKind> = o.history.iter().map(|e| e.kind).collect();
         use OrderEventKind::*;
         assert_eq!(kinds, vec![Opened, ReinspectedFailed, ReinspectedPassed, ReinspectedFailed]);
@@ -480,14 +479,14 @@ mod tests {
     fn an_assignment_does_not_block_a_back_dated_reinspection() {
         let (_d, p, _) = project_with_results();
         let o = p.orders(None).unwrap().into_iter().find(|o| o.item_id == "BB-04").unwrap();
-        assign(&p, o.id, Some("宜城街道"), None, "2026-05-20", "").unwrap();
-        let r = Reinspection { order: o.id, passed: true, on: "2026-05-06".into(), score: None, note: String::new() };
+        assign(&p, o.id, Some("宜城街道"), None, date("2026-05-20"), "").unwrap();
+        let r = Reinspection { order: o.id, passed: true, on: date("2026-05-06"), score: None, note: String::new() };
         let after = reinspect(&p, &r).unwrap();
         assert_eq!((after.current().state, after.current().responsible.as_str()), (OrderState::Closed, "宜城街道"));
         // Empty party, or a deadline for a closed order: refused.
-        let e = assign(&p, o.id, Some("  "), None, "2026-05-21", "").unwrap_err().to_string();
+        let e = assign(&p, o.id, Some("  "), None, date("2026-05-21"), "").unwrap_err().to_string();
         assert!(e.contains("empty"), "{e}");
-        let e = assign(&p, o.id, None, Some("2026-06-01"), "2026-05-21", "").unwrap_err().to_string();
+        let e = assign(&p, o.id, None, Some("2026-06-01"), date("2026-05-21"), "").unwrap_err().to_string();
         assert!(e.contains("closed"), "{e}");
     }
 
@@ -496,12 +495,12 @@ mod tests {
         let (_d, p, _) = project_with_results();
         let site = p.orders(None).unwrap().into_iter().find(|o| o.item_id.is_empty()).unwrap();
         assert_eq!(site.current().responsible, "");
-        let e = assign(&p, site.id, None, None, "2026-05-02", "").unwrap_err().to_string();
+        let e = assign(&p, site.id, None, None, date("2026-05-02"), "").unwrap_err().to_string();
         assert!(e.contains("nothing to assign"), "{e}");
-        let e = assign(&p, site.id, None, Some("2026-04-30"), "2026-05-02", "").unwrap_err().to_string();
+        let e = assign(&p, site.id, None, Some("2026-04-30"), date("2026-05-02"), "").unwrap_err().to_string();
         assert!(e.contains("before the day"), "{e}");
-        let o = assign(&p, site.id, Some(" 宜城街道 "), Some("2026-05-20"), "2026-05-02", "").unwrap();
-        assert_eq!((o.current().responsible.as_str(), o.current().deadline.as_str()), ("宜城街道", "2026-05-20"));
+        let o = assign(&p, site.id, Some(" 宜城街道 "), Some("2026-05-20"), date("2026-05-02"), "").unwrap();
+        assert_eq!((o.current().responsible.as_str(), o.current().deadline.to_string().as_str()), ("宜城街道", "2026-05-20"));
         assert_eq!(o.current().state, OrderState::Open);
 
         let overdue = OrderFilter { overdue_only: true, ..Default::default() };
@@ -515,5 +514,35 @@ mod tests {
         assert_eq!(t.headers[1], "state");
         let e = list_orders(&p, &OrderFilter { plan: Some("nope".into()), ..Default::default() }, date("2026-05-10"));
         assert!(e.is_err());
+    }
+
+    #[test]
+    fn dates_are_stored_as_the_same_text_and_a_bad_one_is_named() {
+        let (_d, p, _) = project_with_results();
+        let o = &p.orders(None).unwrap()[0];
+        let e = &o.history[0];
+        let db = rusqlite::Connection::open(p.path()).unwrap();
+        let text = |sql: &str| db.query_row(sql, [], |r| r.get::<_, String>(0)).unwrap();
+        assert_eq!(text("SELECT opened_on FROM wardgis_orders WHERE id = 1"), "2026-05-01");
+        assert_eq!(text("SELECT on_date || ' ' || deadline FROM wardgis_order_events WHERE id = 1"), "2026-05-01 2026-05-04");
+        assert_eq!(text("SELECT recorded_at FROM wardgis_order_events WHERE id = 1"), e.recorded_at.to_string());
+        assert_eq!(text("SELECT inspected_on FROM wardgis_results WHERE site_no = 1"), "2026-05-01");
+        let created = text("SELECT created FROM wardgis_plans WHERE name = 'p'");
+        assert_eq!(p.plans().unwrap()[0].created.to_string(), created);
+        assert!(created.ends_with('Z') && created.len() >= 20, "{created}");
+        assert_eq!(p.history(1).unwrap()[0].at.to_string(), text("SELECT at FROM wardgis_actions ORDER BY id DESC LIMIT 1"));
+
+        // Another program writes what wardgis cannot read: an error naming the table, the row
+        // and the value, not a panic.
+        let bad = |sql: &str, read: &dyn Fn() -> Result<()>, table: &str, value: &str| {
+            db.execute(sql, []).unwrap();
+            let msg = read().unwrap_err().to_string();
+            assert!(msg.contains(&format!("table `{table}` row 1")) && msg.contains(&format!("`{value}`")), "{msg}");
+        };
+        bad("UPDATE wardgis_order_events SET deadline = '2026-5-4' WHERE id = 1", &|| p.orders(None).map(drop), "wardgis_order_events", "2026-5-4");
+        bad("UPDATE wardgis_orders SET opened_on = 'May 1' WHERE id = 1", &|| p.order(1).map(drop), "wardgis_orders", "May 1");
+        bad("UPDATE wardgis_results SET inspected_on = '' WHERE id = 1", &|| p.results("p").map(drop), "wardgis_results", "");
+        bad("UPDATE wardgis_plans SET created = 'today' WHERE id = 1", &|| p.plans().map(drop), "wardgis_plans", "today");
+        bad("UPDATE wardgis_actions SET at = 'now' WHERE id = 1", &|| p.history(100).map(drop), "wardgis_actions", "now");
     }
 }

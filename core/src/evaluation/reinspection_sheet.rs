@@ -115,7 +115,7 @@ pub fn write_reinspection_workbook(project: &Project, orders: &[OrderView], out:
             ws.add_data_validation(row, C_SCORE as u16, row, C_SCORE as u16, &dv).map_err(err)?;
         }
         ws.write_string(row, 11, &v.responsible).map_err(err)?;
-        ws.write_string(row, 12, &v.deadline).map_err(err)?;
+        ws.write_string(row, 12, v.deadline.to_string()).map_err(err)?;
         ws.write_blank(row, C_DATE as u16, &date_fmt).map_err(err)?;
         ws.write_number(row, C_EVENTS as u16, o.history.len() as f64).map_err(err)?;
     }

@@ -52,7 +52,7 @@ struct Row {
     site_no: usize,
     scores: Vec<(String, f64, f64)>,
     passed: Option<bool>,
-    date: Option<String>,
+    date: Option<crate::dates::Day>,
     note: String,
     reason: String,
     any_score: bool,
@@ -284,7 +284,7 @@ pub fn read_results(project: &Project, plan: &PlanRecord, path: &Path) -> Result
             passed: v.then(|| r.passed.unwrap_or(derived)),
             total_score: v.then_some(total),
             max_score: v.then_some(max),
-            inspected_on: r.date.clone(),
+            inspected_on: r.date,
             note: r.note.clone(),
             items: r.scores.iter().map(|s| ItemScore { item_id: s.0.clone(), score: s.1, max_points: s.2 }).collect(),
         });

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::action::{ActionId, UndoRule};
+use crate::dates::Day;
 use crate::error::Result;
 
 /// One checklist item's score.
@@ -29,8 +30,8 @@ pub struct SiteResult {
     pub passed: Option<bool>,
     pub total_score: Option<f64>,
     pub max_score: Option<f64>,
-    /// YYYY-MM-DD; `None` for a site not visited without a date.
-    pub inspected_on: Option<String>,
+    /// `None` for a site not visited without a date.
+    pub inspected_on: Option<Day>,
     pub note: String,
     pub items: Vec<ItemScore>,
 }

@@ -328,7 +328,13 @@ pub fn write_workbook(project: &Project, plan_name: &str, evaluators: usize, out
 
 fn instructions(plan: &PlanRecord, cols: &[ItemColumn]) -> Vec<String> {
     let mut l = vec![
-        format!("计划 Plan: {}  (设计 design {}, 种子 seed {}, 创建 created {})", plan.name, plan.design, plan.seed, plan.created),
+        format!(
+            "计划 Plan: {}  (设计 design {}, 种子 seed {}, 创建 created {})",
+            plan.name,
+            plan.design,
+            plan.seed,
+            plan.created.map(|t| t.to_string()).unwrap_or_default()
+        ),
         String::new(),
         "1. 每行一个站点；先检查“样本 Base”站点。Each row is one site; inspect the Base sites.".into(),
         "2. 每个检查项填写得分（0 至括号内满分）；灰色单元格不属于该站点的图层，保持空白。Score each item 0..max (the number in brackets); leave grey cells blank.".into(),

@@ -8,12 +8,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::action::{ActionId, UndoRule};
+use crate::dates::Timestamp;
 use crate::error::Result;
 
 use super::{DesignSpec, Frame, FrameSpec, Sample};
 
 /// The record [`crate::Project::save_plan`] stores for `sample`, drawn from `frame` (built by
-/// `frame_spec`) with `spec` and `seed`. `created` is left for the store to fill.
+/// `frame_spec`) with `spec` and `seed`. `created` is left for [`crate::Project::save_plan`] to fill.
 pub fn plan_record(name: &str, frame_spec: &FrameSpec, spec: &DesignSpec, seed: u64, frame: &Frame, sample: &Sample) -> PlanRecord {
     let mut units: Vec<PlanUnit> = frame
         .units
@@ -34,7 +35,7 @@ pub fn plan_record(name: &str, frame_spec: &FrameSpec, spec: &DesignSpec, seed: 
     }
     PlanRecord {
         name: name.to_owned(),
-        created: String::new(),
+        created: None,
         layers: frame_spec.layers.clone(),
         design: spec.design.name().to_owned(),
         params: json!({ "design": spec, "frame": frame_spec, "allocation": sample.allocation }),
@@ -60,8 +61,9 @@ pub struct PlanUnit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanRecord {
     pub name: String,
-    /// RFC 3339 time of saving; filled in by [`crate::Project::save_plan`] when empty.
-    pub created: String,
+    /// When it was saved; filled in by [`crate::Project::save_plan`] when `None`, so always
+    /// set on a stored plan.
+    pub created: Option<Timestamp>,
     pub layers: Vec<String>,
     /// `srs`, `stratified` or `grts`.
     pub design: String,
@@ -84,7 +86,7 @@ impl PlanRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanSummary {
     pub name: String,
-    pub created: String,
+    pub created: Timestamp,
     pub layers: Vec<String>,
     pub design: String,
     pub seed: u64,

@@ -127,7 +127,7 @@ fn a_plan_round_trips_refuses_its_name_again_and_undo_deletes_it() {
     let rec = plan_record("p1", &fs, &ds, 11, &frame, &sample);
     p.save_plan(&rec).unwrap();
     let back = p.plan("p1").unwrap();
-    assert!(!back.created.is_empty());
+    assert!(back.created.is_some());
     assert_eq!(back.units, rec.units);
     assert_eq!((back.seed, back.design.as_str(), back.layers.clone()), (11, "stratified", vec!["billboards".to_string()]));
     let again: DesignSpec = serde_json::from_value(back.params["design"].clone()).unwrap();

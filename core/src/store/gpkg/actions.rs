@@ -20,7 +20,7 @@ use super::WithConnection;
 pub fn begin_action(conn: &Connection, kind: &str, layer: Option<&str>, summary: &str) -> Result<i64> {
     conn.execute(
         "INSERT INTO wardgis_actions (at, kind, layer, summary) VALUES (?1, ?2, ?3, ?4)",
-        params![crate::dates::now_rfc3339(), kind, layer, summary],
+        params![crate::dates::Timestamp::now().to_string(), kind, layer, summary],
     )?;
     Ok(conn.last_insert_rowid())
 }
@@ -106,14 +106,14 @@ pub fn feature_from_json(kind: &LayerKind, v: &serde_json::Value) -> Result<Feat
 
 /// The most recent action that has not been undone and is not itself an undo.
 pub fn last_undoable(conn: &Connection) -> Result<Option<Action>> {
-    Ok(conn
-        .query_row(
-            "SELECT id, at, kind, layer, summary, undone_by FROM wardgis_actions
-             WHERE undone_by IS NULL AND kind != 'undo' ORDER BY id DESC LIMIT 1",
-            [],
-            row_to_action,
-        )
-        .optional()?)
+    conn.query_row(
+        "SELECT id, at, kind, layer, summary, undone_by FROM wardgis_actions
+         WHERE undone_by IS NULL AND kind != 'undo' ORDER BY id DESC LIMIT 1",
+        [],
+        |r| row_to_action(conn, r),
+    )
+    .optional()?
+    .transpose()
 }
 
 /// The changes of one action, in the order they were made.
@@ -144,11 +144,13 @@ pub fn recent(conn: &Connection, limit: usize) -> Result<Vec<Action>> {
     let mut stmt = conn.prepare(
         "SELECT id, at, kind, layer, summary, undone_by FROM wardgis_actions ORDER BY id DESC LIMIT ?1",
     )?;
-    let rows = stmt.query_map([limit as i64], row_to_action)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let rows = stmt.query_map([limit as i64], |r| row_to_action(conn, r))?;
+    rows.collect::<rusqlite::Result<Vec<_>>>()?.into_iter().collect()
 }
 
-fn row_to_action(r: &rusqlite::Row<'_>) -> rusqlite::Result<Action> {
+/// A row of `wardgis_actions`; the outer error is SQLite's, the inner one a stored value that
+/// does not parse.
+fn row_to_action(conn: &Connection, r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Action>> {
     let code: String = r.get(2)?;
     let kind = ActionKind::from_code(&code).ok_or_else(|| {
         rusqlite::Error::FromSqlConversionFailure(
@@ -157,7 +159,9 @@ fn row_to_action(r: &rusqlite::Row<'_>) -> rusqlite::Result<Action> {
             format!("action kind `{code}` is not one this version of wardgis knows; a newer version wrote this project").into(),
         )
     })?;
-    Ok(Action { id: r.get(0)?, at: r.get(1)?, kind, layer: r.get(3)?, summary: r.get(4)?, undone_by: r.get(5)? })
+    let (id, at): (i64, String) = (r.get(0)?, r.get(1)?);
+    let (layer, summary, undone_by) = (r.get(3)?, r.get(4)?, r.get(5)?);
+    Ok(super::stored(conn, "wardgis_actions", id, "at", &at).map(|at| Action { id, at, kind, layer, summary, undone_by }))
 }
 
 impl<C: WithConnection> ActionLog for C {

@@ -220,6 +220,18 @@ impl ActionWrites for GpkgAction<'_> {
 
 /// SQL access shared by the backend (a pooled reader) and an action (its transaction), so
 /// every reading trait is implemented once for both.
+/// A date or time that a wardgis table stores as text, read back. A value that does not
+/// parse (another program edited the file) is an error naming the table, the row and the value.
+pub(crate) fn stored<T>(conn: &Connection, table: &str, id: i64, column: &str, value: &str) -> Result<T>
+where
+    T: std::str::FromStr<Err = crate::dates::BadDate>,
+{
+    value.parse().map_err(|e: crate::dates::BadDate| Error::Project {
+        path: conn.path().unwrap_or_default().into(),
+        message: format!("table `{table}` row {id}, column `{column}`: {e}"),
+    })
+}
+
 pub trait WithConnection {
     fn with_conn<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T>;
     /// The file, for messages.

@@ -60,7 +60,7 @@ pub fn insert(conn: &Connection, orders: &[NewOrder], action: i64) -> Result<Vec
     )?;
     let mut ids = Vec::with_capacity(orders.len());
     for o in orders {
-        head.execute(params![o.plan, o.site_no as i64, o.layer, o.fid, o.item_id, o.opened.on, action])?;
+        head.execute(params![o.plan, o.site_no as i64, o.layer, o.fid, o.item_id, o.opened.on.to_string(), action])?;
         let id = conn.last_insert_rowid();
         add_event(conn, id, &o.opened, action)?;
         ids.push(id);
@@ -76,13 +76,13 @@ pub fn add_event(conn: &Connection, order_id: i64, e: &OrderEvent, action: i64) 
         params![
             order_id,
             e.kind.as_str(),
-            e.on,
+            e.on.to_string(),
             e.state.as_str(),
-            e.deadline,
+            e.deadline.to_string(),
             (!e.responsible.is_empty()).then_some(&e.responsible),
             e.score,
             (!e.note.is_empty()).then_some(&e.note),
-            e.recorded_at,
+            e.recorded_at.to_string(),
             action
         ],
     )?;
@@ -125,8 +125,19 @@ pub fn read(conn: &Connection, id: i64) -> Result<Option<Order>> {
     o.map(|o| with_history(conn, o)).transpose()
 }
 
-fn head(r: &rusqlite::Row<'_>) -> rusqlite::Result<Order> {
-    Ok(Order {
+/// An order's row as stored: the order without its history, and `opened_on` as text.
+struct Head {
+    id: i64,
+    plan: String,
+    site_no: usize,
+    layer: String,
+    fid: i64,
+    item_id: String,
+    opened_on: String,
+}
+
+fn head(r: &rusqlite::Row<'_>) -> rusqlite::Result<Head> {
+    Ok(Head {
         id: r.get(0)?,
         plan: r.get(1)?,
         site_no: r.get::<_, i64>(2)? as usize,
@@ -134,13 +145,22 @@ fn head(r: &rusqlite::Row<'_>) -> rusqlite::Result<Order> {
         fid: r.get(4)?,
         item_id: r.get(5)?,
         opened_on: r.get(6)?,
-        history: Vec::new(),
     })
 }
 
-fn with_history(conn: &Connection, mut o: Order) -> Result<Order> {
+fn with_history(conn: &Connection, h: Head) -> Result<Order> {
+    let mut o = Order {
+        id: h.id,
+        plan: h.plan,
+        site_no: h.site_no,
+        layer: h.layer,
+        fid: h.fid,
+        item_id: h.item_id,
+        opened_on: super::stored(conn, "wardgis_orders", h.id, "opened_on", &h.opened_on)?,
+        history: Vec::new(),
+    };
     let mut stmt = conn.prepare_cached(
-        "SELECT event, on_date, state, deadline, responsible, score, note, recorded_at
+        "SELECT event, on_date, state, deadline, responsible, score, note, recorded_at, id
          FROM wardgis_order_events WHERE order_id = ?1 ORDER BY id",
     )?;
     let raw = stmt
@@ -154,19 +174,21 @@ fn with_history(conn: &Connection, mut o: Order) -> Result<Order> {
                 r.get::<_, Option<f64>>(5)?,
                 r.get::<_, Option<String>>(6)?,
                 r.get::<_, String>(7)?,
+                r.get::<_, i64>(8)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    for (kind, on, state, deadline, responsible, score, note, recorded_at) in raw {
+    for (kind, on, state, deadline, responsible, score, note, recorded_at, row) in raw {
+        const EVENTS: &str = "wardgis_order_events";
         o.history.push(OrderEvent {
             kind: OrderEventKind::parse(&kind)?,
-            on,
+            on: super::stored(conn, EVENTS, row, "on_date", &on)?,
             state: OrderState::parse(&state)?,
-            deadline,
+            deadline: super::stored(conn, EVENTS, row, "deadline", &deadline)?,
             responsible: responsible.unwrap_or_default(),
             score,
             note: note.unwrap_or_default(),
-            recorded_at,
+            recorded_at: super::stored(conn, EVENTS, row, "recorded_at", &recorded_at)?,
         });
     }
     if o.history.is_empty() {

@@ -12,6 +12,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::action::ActionId;
+use crate::dates::Timestamp;
 use crate::error::{Error, Result};
 use crate::sampling::plan::{PlanRecord, PlanStore, PlanSummary, PlanUnit, PlanWrites};
 
@@ -59,7 +60,7 @@ pub fn insert(conn: &Connection, plan: &PlanRecord, action: i64) -> Result<()> {
     let layers = serde_json::to_string(&plan.layers).expect("strings serialize");
     conn.execute(
         "INSERT INTO wardgis_plans (name, created, layers, design, params, seed, action) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![plan.name, plan.created, layers, plan.design, plan.params.to_string(), plan.seed as i64, action],
+        params![plan.name, plan.created.unwrap_or_else(Timestamp::now).to_string(), layers, plan.design, plan.params.to_string(), plan.seed as i64, action],
     )?;
     let mut stmt = conn.prepare(
         "INSERT INTO wardgis_plan_units (plan, layer, fid, stratum, inclusion_prob, site_no, replacement)
@@ -92,12 +93,15 @@ pub fn delete_by_action(conn: &Connection, action: i64) -> Result<Option<String>
 pub fn read(conn: &Connection, name: &str) -> Result<PlanRecord> {
     let head = conn
         .query_row(
-            "SELECT created, layers, design, params, seed FROM wardgis_plans WHERE name = ?1",
+            "SELECT created, layers, design, params, seed, id FROM wardgis_plans WHERE name = ?1",
             [name],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, i64>(4)?)),
+            |r| {
+                let text = |i| r.get::<_, String>(i);
+                Ok((text(0)?, text(1)?, text(2)?, text(3)?, r.get::<_, i64>(4)?, r.get::<_, i64>(5)?))
+            },
         )
         .optional()?;
-    let Some((created, layers, design, params, seed)) = head else {
+    let Some((created, layers, design, params, seed, id)) = head else {
         let known: Vec<String> = list(conn)?.into_iter().map(|p| p.name).collect();
         let known = if known.is_empty() { "none yet (draw a sample first)".to_owned() } else { known.join(", ") };
         return Err(Error::Invalid(format!("no plan named `{name}`; stored plans: {known}")));
@@ -119,7 +123,7 @@ pub fn read(conn: &Connection, name: &str) -> Result<PlanRecord> {
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(PlanRecord {
         name: name.to_owned(),
-        created,
+        created: Some(super::stored(conn, "wardgis_plans", id, "created", &created)?),
         layers: parse_layers(&layers),
         design,
         params: serde_json::from_str(&params).unwrap_or(serde_json::Value::Null),
@@ -134,22 +138,28 @@ pub fn list(conn: &Connection) -> Result<Vec<PlanSummary>> {
         "SELECT p.name, p.created, p.layers, p.design, p.seed,
                 (SELECT count(*) FROM wardgis_plan_units u WHERE u.plan = p.name),
                 (SELECT count(*) FROM wardgis_plan_units u WHERE u.plan = p.name AND u.site_no IS NOT NULL AND u.replacement = 0),
-                (SELECT count(*) FROM wardgis_plan_units u WHERE u.plan = p.name AND u.replacement = 1)
+                (SELECT count(*) FROM wardgis_plan_units u WHERE u.plan = p.name AND u.replacement = 1),
+                p.id
          FROM wardgis_plans p ORDER BY p.id",
     )?;
     let rows = stmt.query_map([], |r| {
-        Ok(PlanSummary {
+        let (id, created): (i64, String) = (r.get(8)?, r.get(1)?);
+        let created = match super::stored(conn, "wardgis_plans", id, "created", &created) {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
+        };
+        Ok(Ok(PlanSummary {
             name: r.get(0)?,
-            created: r.get(1)?,
+            created,
             layers: parse_layers(&r.get::<_, String>(2)?),
             design: r.get(3)?,
             seed: r.get::<_, i64>(4)? as u64,
             frame_size: r.get::<_, i64>(5)? as usize,
             n: r.get::<_, i64>(6)? as usize,
             over: r.get::<_, i64>(7)? as usize,
-        })
+        }))
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    rows.collect::<rusqlite::Result<Vec<_>>>()?.into_iter().collect()
 }
 
 fn parse_layers(s: &str) -> Vec<String> {

@@ -76,7 +76,7 @@ pub fn insert(conn: &Connection, plan: &str, results: &[SiteResult], action: i64
             r.passed.map(|p| p as i64),
             r.total_score,
             r.max_score,
-            r.inspected_on,
+            r.inspected_on.map(|d| d.to_string()),
             (!r.note.is_empty()).then_some(&r.note),
             action
         ])?;
@@ -117,15 +117,17 @@ pub fn read(conn: &Connection, plan: &str) -> Result<Vec<SiteResult>> {
                     passed: r.get::<_, Option<i64>>(6)?.map(|p| p != 0),
                     total_score: r.get(7)?,
                     max_score: r.get(8)?,
-                    inspected_on: r.get(9)?,
+                    inspected_on: None,
                     note: r.get::<_, Option<String>>(10)?.unwrap_or_default(),
                     items: Vec::new(),
                 },
+                r.get::<_, Option<String>>(9)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::with_capacity(heads.len());
-    for (id, mut r) in heads {
+    for (id, mut r, inspected_on) in heads {
+        r.inspected_on = inspected_on.map(|d| super::stored(conn, "wardgis_results", id, "inspected_on", &d)).transpose()?;
         r.items = items
             .query_map([id], |q| Ok(ItemScore { item_id: q.get(0)?, score: q.get(1)?, max_points: q.get(2)? }))?
             .collect::<rusqlite::Result<Vec<_>>>()?;

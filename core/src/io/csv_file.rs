@@ -34,6 +34,7 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, crs: Crs) -> Result<Parsed> {
         parsed.warnings.push(w);
     }
     let file = path.display().to_string();
+    let lines = LineStarts::new(&text);
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -44,13 +45,54 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, crs: Crs) -> Result<Parsed> {
         if record.iter().all(|v| v.trim().is_empty()) {
             continue; // Excel leaves rows of bare commas below the data.
         }
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        // The csv crate's own line count drifts by one on CRLF files (Excel's), so the line is
+        // found from the record's byte offset instead.
+        let line = record.position().map_or(0, |p| lines.line_of(p.byte() as usize));
         match layout.feature(kind, &record, crs) {
             Ok(f) => parsed.features.push(f),
             Err(e) => parsed.bad.push(Error::BadRow { file: file.clone(), line, field: e.field, value: e.value, expected: e.expected }),
         }
     }
     Ok(parsed)
+}
+
+/// Where each physical line of a text starts, so a byte offset can be named by the line a
+/// text editor shows: a line ends at `\r\n`, `\n` or a lone `\r`, whichever the file uses
+/// (Excel on Windows writes `\r\n`; a cell with Alt+Enter holds a bare `\n`).
+struct LineStarts<'t> {
+    starts: Vec<usize>,
+    bytes: &'t [u8],
+}
+
+impl<'t> LineStarts<'t> {
+    fn new(text: &'t str) -> LineStarts<'t> {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
+                    starts.push(i + 2);
+                    i += 2;
+                    continue;
+                }
+                b'\r' | b'\n' => starts.push(i + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        LineStarts { starts, bytes }
+    }
+
+    /// The 1-based line of a record starting at byte `offset`. The csv crate ends a record at
+    /// the `\r` of a `\r\n` and starts the next one at the `\n`; a record never begins with a
+    /// line break (blank lines are skipped), so any at `offset` are stepped over first.
+    fn line_of(&self, mut offset: usize) -> usize {
+        while matches!(self.bytes.get(offset), Some(b'\r' | b'\n')) {
+            offset += 1;
+        }
+        self.starts.partition_point(|&s| s <= offset)
+    }
 }
 
 /// Tab when the header line has more tabs than commas (Excel's "Unicode text" export and

@@ -199,6 +199,26 @@ fn one_bad_row_fails_the_import_naming_line_field_and_value() {
     assert!(e.to_string().contains("c.csv:5: field `充电端口数` value `abc`"), "{e}");
 }
 
+/// Excel on Windows saves "CSV UTF-8" with a BOM and CRLF line ends, and a cell typed with
+/// Alt+Enter holds a bare LF. The bad row must be named by the line an editor shows, as for
+/// the LF file above — also when rows follow it, which once made it one line early.
+#[test]
+fn the_bad_line_is_the_editors_line_whatever_the_line_ends() {
+    let mut rows: Vec<String> = vec!["名称,车辆类型,充电端口数,经度,纬度".into()];
+    rows.extend((1..=14).map(|i| format!("站{i},ebike,4,119.8,31.3")));
+    rows.push("\"多行\n名称\",ebike,4,119.8,31.3".into()); // lines 16 and 17
+    rows.push("坏站,ebike,abc,119.8,31.3".into()); // line 18
+    rows.extend((1..=5).map(|i| format!("后{i},ebike,4,119.8,31.3")));
+    for (what, text) in [
+        ("LF", rows.join("\n") + "\n"),
+        ("BOM + CRLF", format!("\u{feff}{}\r\n", rows.join("\r\n"))),
+        ("CR", rows.join("\r") + "\r"),
+    ] {
+        let e = import("excel.csv", &text, "chargers").unwrap_err();
+        assert!(e.to_string().contains("excel.csv:18: field `充电端口数` value `abc`"), "{what}: {e}");
+    }
+}
+
 #[test]
 fn skip_bad_keeps_the_good_rows() {
     let (_dir, path) = file("c.csv", CHARGERS_WITH_ONE_BAD_ROW.as_bytes());

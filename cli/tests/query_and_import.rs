@@ -138,3 +138,20 @@ fn undo_reverses_an_import() {
     assert_eq!(gdal_points(&project, "chargers").len(), n0);
     assert!(stdout(&ok(wardgis(&["history", p]))).contains("undone by"));
 }
+
+/// A value outside a catalog constraint is refused with the constraint named: a charger with
+/// `ports = -5` (the catalog says `min = 1`), and nothing is imported.
+#[test]
+fn a_value_outside_a_catalog_constraint_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo_copy(dir.path());
+    let p = project.to_str().unwrap();
+    let csv = dir.path().join("bad.csv");
+    std::fs::write(&csv, "名称,车辆类型,充电端口数,经度,纬度\r\n好站,ebike,4,119.82,31.36\r\n负站,ebike,-5,119.82,31.36\r\n").unwrap();
+    let before = stdout(&ok(wardgis(&["layers", p])));
+    let out = wardgis(&["import", p, "chargers", csv.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("bad.csv:3: field `充电端口数` value `-5`") && err.contains("minimum 1") && err.contains("`min`"), "{err}");
+    assert_eq!(stdout(&ok(wardgis(&["layers", p]))), before, "nothing was imported");
+}

@@ -135,9 +135,48 @@ pub struct FieldDef {
     pub required: bool,
     #[serde(default)]
     pub values: Vec<EnumValue>,
+    /// The smallest value an integer or real field accepts (key `min`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub min: Option<f64>,
+    /// The largest value an integer or real field accepts (key `max`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub max: Option<f64>,
+    /// The most characters a text field accepts (key `max_length`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub max_length: Option<u32>,
 }
 
 impl FieldDef {
+    /// Checks a typed value against the field's constraints (`min`, `max`, `max_length`);
+    /// `Err` names the constraint and its limit, for the user. Null always passes (whether a
+    /// value is required is checked where values are read).
+    pub fn check(&self, v: &crate::feature::Value) -> std::result::Result<(), String> {
+        use crate::feature::Value as V;
+        let n = match v {
+            V::Integer(i) => Some(*i as f64),
+            V::Real(r) => Some(*r),
+            _ => None,
+        };
+        if let Some(n) = n {
+            if let Some(min) = self.min.filter(|m| n < *m) {
+                return Err(format!("is below the field's minimum {min} (catalog key `min`)"));
+            }
+            if let Some(max) = self.max.filter(|m| n > *m) {
+                return Err(format!("is above the field's maximum {max} (catalog key `max`)"));
+            }
+        }
+        if let (V::Text(t), Some(most)) = (v, self.max_length) {
+            let len = t.chars().count();
+            if len > most as usize {
+                return Err(format!("has {len} characters, more than the field's maximum {most} (catalog key `max_length`)"));
+            }
+        }
+        Ok(())
+    }
+
     /// The enum value whose code or Chinese or English label is `s`.
     pub fn enum_value(&self, s: &str) -> Option<&EnumValue> {
         let s = s.trim();
@@ -495,6 +534,28 @@ impl LayerKind {
                 (t, false) if t != FieldType::Enum => {
                     return Err(bad(&format!("fields[{i}].values"), format!("field `{}` has values but type `{t:?}`; expected type = \"enum\"", f.name)))
                 }
+                _ => {}
+            }
+        }
+        for (i, f) in self.fields.iter().enumerate() {
+            let numeric = matches!(f.ty, FieldType::Integer | FieldType::Real);
+            for (key, v) in [("min", f.min), ("max", f.max)] {
+                match v {
+                    Some(_) if !numeric => return Err(bad(&format!("fields[{i}].{key}"), format!("field `{}` has type `{:?}`; `{key}` applies to integer and real fields", f.name, f.ty))),
+                    Some(x) if !x.is_finite() => return Err(bad(&format!("fields[{i}].{key}"), format!("{x} is not a number"))),
+                    _ => {}
+                }
+            }
+            if let (Some(lo), Some(hi)) = (f.min, f.max) {
+                if lo > hi {
+                    return Err(bad(&format!("fields[{i}].min"), format!("{lo} is above `max` {hi}; expected min ≤ max")));
+                }
+            }
+            match f.max_length {
+                Some(_) if f.ty != FieldType::Text => {
+                    return Err(bad(&format!("fields[{i}].max_length"), format!("field `{}` has type `{:?}`; `max_length` applies to text fields", f.name, f.ty)))
+                }
+                Some(0) => return Err(bad(&format!("fields[{i}].max_length"), "is 0; expected a positive number of characters".into())),
                 _ => {}
             }
         }

@@ -175,6 +175,7 @@ impl<S: Storage> Project<S> {
             .into_iter()
             .map(|mut f| {
                 f.geometry = fit_geometry(kind, f.geometry)?;
+                check_values(kind, &f)?;
                 Ok(f)
             })
             .collect::<Result<Vec<_>>>()?;
@@ -198,6 +199,7 @@ impl<S: Storage> Project<S> {
         let kind = self.catalog.kind(layer)?;
         let fid = feature.fid.ok_or_else(|| Error::Invalid("an update needs the feature's fid".into()))?;
         feature.geometry = fit_geometry(kind, feature.geometry)?;
+        check_values(kind, &feature)?;
         let _write = self.write_lock.lock();
         let before = self.feature(layer, fid)?;
         self.store.act(ActionKind::Update, Some(layer), summary, |a| a.update_feature(kind, &before, &feature))?;
@@ -449,6 +451,19 @@ fn build_index<S: FeatureStore>(store: &S, kind: &LayerKind) -> Result<LayerInde
     let mut entries = Vec::new();
     store.geometries_each(kind, &mut |fid, g| entries.extend(Entry::new(fid, &g)))?;
     Ok(LayerIndex::build(entries))
+}
+
+/// Checks every attribute against its field's constraints (`min`, `max`, `max_length` in the
+/// catalog), so an edit cannot store what an import would refuse.
+fn check_values(kind: &LayerKind, f: &Feature) -> Result<()> {
+    for field in &kind.fields {
+        let v = f.get(&field.name);
+        field.check(v).map_err(|why| {
+            let which = f.fid.map(|fid| format!("feature {fid}")).or_else(|| f.name().map(|n| format!("feature `{n}`"))).unwrap_or_else(|| "a feature".into());
+            Error::Invalid(format!("layer `{}`, {which}: field `{}` value `{}` {why}", kind.id, field.name, v.to_text()))
+        })?;
+    }
+    Ok(())
 }
 
 /// Checks a geometry against the layer's type, promoting single parts for multi layers.

@@ -300,3 +300,15 @@ fn undo_keeps_the_extent_in_gpkg_contents_true() {
     assert_eq!((undone.0, undone.1, undone.2, undone.3), (one.0, one.1, one.2, one.3), "undo shrinks the extent back");
     assert!(undone.4 > one.4, "undo is a change: last_change moves on");
 }
+
+#[test]
+fn an_edit_cannot_store_what_the_catalog_forbids() {
+    let (_d, p) = temp_project();
+    let err = p.insert("chargers", vec![charger(119.82, 31.36, "a").with("ports", -5i64)], "add").unwrap_err();
+    assert!(err.to_string().contains("field `ports` value `-5` is below the field's minimum 1"), "{err}");
+    let fids = p.insert("chargers", vec![charger(119.82, 31.36, "a")], "add").unwrap();
+    let mut f = p.feature("chargers", fids[0]).unwrap();
+    f.props.insert("ports".into(), Value::Integer(0));
+    assert!(p.update("chargers", f, "no ports").unwrap_err().to_string().contains("minimum 1"));
+    assert_eq!(p.feature("chargers", fids[0]).unwrap().get("ports"), &Value::Integer(8));
+}

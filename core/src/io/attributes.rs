@@ -20,6 +20,13 @@ use crate::feature::Value;
 /// `Err` is a message for the user saying what would have been accepted (for enums, the
 /// codes with their Chinese labels).
 pub fn parse_value(field: &FieldDef, raw: &str) -> Result<Value, String> {
+    let v = parse_typed(field, raw)?;
+    field.check(&v)?;
+    Ok(v)
+}
+
+/// [`parse_value`] before the field's constraints are checked.
+fn parse_typed(field: &FieldDef, raw: &str) -> Result<Value, String> {
     let s = raw.trim();
     if s.is_empty() {
         return empty(field);
@@ -40,6 +47,12 @@ pub fn parse_value(field: &FieldDef, raw: &str) -> Result<Value, String> {
 /// is taken as its digits), and strings through [`parse_value`]. Arrays and objects are
 /// refused. `Err` is a message for the user as for [`parse_value`].
 pub fn parse_json_value(field: &FieldDef, v: &serde_json::Value) -> Result<Value, String> {
+    let value = parse_json_typed(field, v)?;
+    field.check(&value)?;
+    Ok(value)
+}
+
+fn parse_json_typed(field: &FieldDef, v: &serde_json::Value) -> Result<Value, String> {
     use serde_json::Value as J;
     match v {
         J::Null => empty(field),
@@ -177,6 +190,9 @@ mod tests {
             } else {
                 vec![]
             },
+            min: None,
+            max: None,
+            max_length: None,
         }
     }
 
@@ -185,6 +201,23 @@ mod tests {
         assert_eq!(parse_value(&field(FieldType::Integer, false), "  "), Ok(Value::Null));
         let e = parse_value(&field(FieldType::Integer, true), "").unwrap_err();
         assert!(e.contains("required"), "{e}");
+    }
+
+    #[test]
+    fn constraints_are_enforced_and_named() {
+        let mut ports = field(FieldType::Integer, true);
+        ports.min = Some(1.0);
+        ports.max = Some(64.0);
+        assert_eq!(parse_value(&ports, "4"), Ok(Value::Integer(4)));
+        let e = parse_value(&ports, "-5").unwrap_err();
+        assert!(e.contains("minimum 1") && e.contains("`min`"), "{e}");
+        assert!(parse_value(&ports, "65").unwrap_err().contains("maximum 64"));
+        assert!(parse_json_value(&ports, &serde_json::json!(-5)).unwrap_err().contains("minimum 1"));
+        let mut name = field(FieldType::Text, false);
+        name.max_length = Some(4);
+        assert_eq!(parse_value(&name, "人民路站"), Ok(Value::Text("人民路站".into())), "characters, not bytes");
+        assert!(parse_value(&name, "人民路充电站").unwrap_err().contains("6 characters"));
+        assert_eq!(parse_value(&name, ""), Ok(Value::Null));
     }
 
     #[test]

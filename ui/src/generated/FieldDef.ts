@@ -5,4 +5,16 @@ import type { FieldType } from "./FieldType";
 /**
  * One attribute of a layer kind.
  */
-export type FieldDef = { name: string, type: FieldType, label_zh: string, label_en: string, unit: string | null, required: boolean, values: Array<EnumValue>, };
+export type FieldDef = { name: string, type: FieldType, label_zh: string, label_en: string, unit: string | null, required: boolean, values: Array<EnumValue>, 
+/**
+ * The smallest value an integer or real field accepts (key `min`).
+ */
+min?: number, 
+/**
+ * The largest value an integer or real field accepts (key `max`).
+ */
+max?: number, 
+/**
+ * The most characters a text field accepts (key `max_length`).
+ */
+max_length?: number, };

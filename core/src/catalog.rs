@@ -147,6 +147,23 @@ pub struct FieldDef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub max_length: Option<u32>,
+    /// A regular expression the whole of a text field's value must match (key `pattern`,
+    /// Rust `regex` syntax), e.g. a permit number `^[A-Z]{2}\d{6}$`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub pattern: Option<String>,
+}
+
+/// Compiled `pattern`s, by their text: a pattern is compiled once per process, not per value.
+fn compiled(pattern: &str) -> std::result::Result<regex::Regex, regex::Error> {
+    static CACHE: std::sync::OnceLock<parking_lot::RwLock<BTreeMap<String, regex::Regex>>> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(r) = cache.read().get(pattern) {
+        return Ok(r.clone());
+    }
+    let r = regex::Regex::new(&format!("^(?:{pattern})$"))?;
+    cache.write().insert(pattern.to_owned(), r.clone());
+    Ok(r)
 }
 
 impl FieldDef {
@@ -172,6 +189,12 @@ impl FieldDef {
             let len = t.chars().count();
             if len > most as usize {
                 return Err(format!("has {len} characters, more than the field's maximum {most} (catalog key `max_length`)"));
+            }
+        }
+        if let (V::Text(t), Some(p)) = (v, self.pattern.as_deref()) {
+            let re = compiled(p).map_err(|e| format!("cannot be checked: the field's pattern `{p}` is not valid ({e})"))?;
+            if !re.is_match(t) {
+                return Err(format!("does not match the field's pattern `{p}` (catalog key `pattern`)"));
             }
         }
         Ok(())
@@ -558,6 +581,14 @@ impl LayerKind {
                 Some(0) => return Err(bad(&format!("fields[{i}].max_length"), "is 0; expected a positive number of characters".into())),
                 _ => {}
             }
+            if let Some(p) = &f.pattern {
+                if f.ty != FieldType::Text {
+                    return Err(bad(&format!("fields[{i}].pattern"), format!("field `{}` has type `{:?}`; `pattern` applies to text fields", f.name, f.ty)));
+                }
+                if let Err(e) = compiled(p) {
+                    return Err(bad(&format!("fields[{i}].pattern"), format!("`{p}` is not a regular expression: {e}")));
+                }
+            }
         }
         let mut ids = std::collections::BTreeSet::new();
         for (i, c) in self.checklist.iter().enumerate() {
@@ -921,5 +952,20 @@ max_points = 10
         assert!(e.contains("layers/chargers.toml"), "{e}");
         let e = error_for(&good.replace("responsible_field = \"operator\"", "responsible_field = \"owner\""));
         assert!(e.contains("`responsible_field`") && e.contains("`owner`") && e.contains("operator"), "{e}");
+    }
+
+    #[test]
+    fn value_constraints_are_checked_where_they_are_written() {
+        let good = std::fs::read_to_string(layers_dir().join("chargers.toml")).unwrap();
+        let e = error_for(&good.replace("min = 1\nmax = 200", "min = 9\nmax = 2"));
+        assert!(e.contains("fields[1].min") && e.contains("min ≤ max"), "{e}");
+        let e = error_for(&good.replace("label_en = \"Vehicle type\"", "label_en = \"Vehicle type\"\nmin = 0"));
+        assert!(e.contains("fields[0].min") && e.contains("integer and real"), "{e}");
+        let e = error_for(&good.replace("unit = \"个\"\nrequired = true\nmin = 1", "unit = \"个\"\nrequired = true\npattern = \"\\\\d+\"\nmin = 1"));
+        assert!(e.contains("fields[1].pattern") && e.contains("text fields"), "{e}");
+        let e = error_for(&good.replace("name = \"operator\"\n", "name = \"operator\"\npattern = \"[unclosed\"\n"));
+        assert!(e.contains(".pattern") && e.contains("not a regular expression"), "{e}");
+        let e = error_for(&good.replace("name = \"operator\"\n", "name = \"operator\"\nmax_length = 0\n"));
+        assert!(e.contains(".max_length") && e.contains("positive"), "{e}");
     }
 }

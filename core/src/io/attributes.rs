@@ -193,6 +193,7 @@ mod tests {
             min: None,
             max: None,
             max_length: None,
+            pattern: None,
         }
     }
 
@@ -218,6 +219,11 @@ mod tests {
         assert_eq!(parse_value(&name, "人民路站"), Ok(Value::Text("人民路站".into())), "characters, not bytes");
         assert!(parse_value(&name, "人民路充电站").unwrap_err().contains("6 characters"));
         assert_eq!(parse_value(&name, ""), Ok(Value::Null));
+        let mut permit = field(FieldType::Text, false);
+        permit.pattern = Some(r"[A-Z]{2}\d{6}".into());
+        assert_eq!(parse_value(&permit, "YX202201"), Ok(Value::Text("YX202201".into())));
+        let e = parse_value(&permit, "YX2022011").unwrap_err();
+        assert!(e.contains("pattern") && e.contains(r"[A-Z]{2}\d{6}"), "the whole value must match: {e}");
     }
 
     #[test]

@@ -56,8 +56,16 @@ pub fn display() -> (String, Option<Reaper>) {
     }
     let xvfb = require("Xvfb");
     for n in 90..120 {
-        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
-            continue;
+        let (socket, lock) = (format!("/tmp/.X11-unix/X{n}"), format!("/tmp/.X{n}-lock"));
+        if Path::new(&socket).exists() || Path::new(&lock).exists() {
+            // A display whose server is gone (killed without cleaning up) is free again.
+            let pid = std::fs::read_to_string(&lock).ok().and_then(|t| t.trim().parse::<u32>().ok());
+            let alive = pid.is_some_and(|p| Path::new(&format!("/proc/{p}")).exists());
+            if alive || pid.is_none() && Path::new(&lock).exists() {
+                continue;
+            }
+            let _ = std::fs::remove_file(&lock);
+            let _ = std::fs::remove_file(&socket);
         }
         let child = Command::new(&xvfb)
             .args([format!(":{n}"), "-screen".into(), "0".into(), "1280x900x24".into(), "-nolisten".into(), "tcp".into()])

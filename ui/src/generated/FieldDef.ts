@@ -17,4 +17,9 @@ max?: number,
 /**
  * The most characters a text field accepts (key `max_length`).
  */
-max_length?: number, };
+max_length?: number, 
+/**
+ * A regular expression the whole of a text field's value must match (key `pattern`,
+ * Rust `regex` syntax), e.g. a permit number `^[A-Z]{2}\d{6}$`.
+ */
+pattern?: string, };

@@ -14,7 +14,7 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{click_map, js, open_window, settle, wait_for};
+use common::{click_map, feature_heading, js, open_window, settle, wait_for};
 use fantoccini::Locator;
 use serde_json::json;
 
@@ -81,13 +81,7 @@ async fn the_desktop_window_works_end_to_end() {
     let (x, y) = (target["x"].as_f64().unwrap(), target["y"].as_f64().unwrap());
     let (w, h) = (target["w"].as_f64().unwrap(), target["h"].as_f64().unwrap());
     click_map(&c, x, y, w, h).await;
-    let shown = wait_for(
-        &c,
-        "the feature panel",
-        "const p = document.getElementById('feature-panel'); return !p.hidden && document.getElementById('feature-heading').textContent",
-        Duration::from_secs(10),
-    )
-    .await;
+    let shown = feature_heading(&c).await;
     assert_eq!(shown, target["name"], "the side panel names the clicked charger");
     let panel_fid = js(&c, "return document.getElementById('feature-panel').dataset.fid").await;
     assert_eq!(panel_fid.as_str().unwrap(), target["fid"].to_string());

@@ -12,7 +12,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::{cli, click_map, js, open_window, settle, wait_for};
+use common::{cli, click_map, feature_heading, js, open_window, settle, wait_for};
 use fantoccini::Locator;
 use serde_json::{json, Value};
 
@@ -177,13 +177,7 @@ async fn a_new_layer_toml_is_a_layer_of_the_window() {
     assert_eq!(target["alone"], json!(true), "another clickable point covers the toilet");
     let f = |k: &str| target[k].as_f64().unwrap();
     click_map(&c, f("x"), f("y"), f("w"), f("h")).await;
-    let shown = wait_for(
-        &c,
-        "the feature panel",
-        "const p = document.getElementById('feature-panel'); return !p.hidden && document.getElementById('feature-heading').textContent",
-        Duration::from_secs(10),
-    )
-    .await;
+    let shown = feature_heading(&c).await;
     assert_eq!(shown, "人民路公厕");
     let table = || async {
         js(&c, "return Object.fromEntries([...document.querySelectorAll('#feature-table tr')].map(r => [r.dataset.field, [r.querySelector('th').textContent, r.querySelector('td').textContent]]))").await

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{cli, click_map, js, open_window, settle, wait_for};
+use common::{cli, click_map, feature_heading, js, open_window, settle, wait_for};
 use fantoccini::Locator;
 use serde_json::Value;
 
@@ -82,13 +82,7 @@ async fn edits_by_other_programs_reach_the_open_window() {
     let at = js(c, &format!("const p = window.wardgis.map.project([{lon}, {lat}]); const r = window.wardgis.map.getCanvas().getBoundingClientRect(); return [p.x, p.y, r.width, r.height]")).await;
     let n = |i: usize| at[i].as_f64().unwrap();
     click_map(c, n(0), n(1), n(2), n(3)).await;
-    let heading = wait_for(
-        c,
-        "the feature panel on GDAL's charger",
-        "const p = document.getElementById('feature-panel'); return !p.hidden && document.getElementById('feature-heading').textContent",
-        Duration::from_secs(5),
-    )
-    .await;
+    let heading = feature_heading(c).await;
     assert_eq!(heading, Value::String(gdal_name.clone()));
 
     // 2. A second wardgis process imports ten chargers.

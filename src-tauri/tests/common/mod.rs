@@ -192,3 +192,15 @@ pub fn cli(layers: &Path, args: &[&str]) -> String {
     assert!(out.status.success(), "wardgis {args:?} failed: {}{}", stdout, String::from_utf8_lossy(&out.stderr));
     stdout
 }
+
+/// Waits for the feature panel to open after a click and returns its heading (the feature's
+/// name).
+pub async fn feature_heading(c: &Client) -> Value {
+    wait_for(
+        c,
+        "the feature panel",
+        "const p = document.getElementById('feature-panel'); return !p.hidden && document.getElementById('feature-heading').textContent",
+        Duration::from_secs(10),
+    )
+    .await
+}

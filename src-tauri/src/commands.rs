@@ -72,6 +72,12 @@ pub struct LayerCount {
     pub count: u64,
 }
 
+impl From<wardgis::project::LayerChange> for LayerCount {
+    fn from(c: wardgis::project::LayerChange) -> LayerCount {
+        LayerCount { id: c.layer, count: c.count }
+    }
+}
+
 /// The name of the event whose payload is [`ProjectChanged`] (the page listens for it).
 pub const PROJECT_CHANGED: &str = "project-changed";
 

@@ -13,10 +13,6 @@ use crate::project_state::ProjectState;
 /// How often the watcher looks: twice a second keeps a change on the map within 2 s.
 pub const INTERVAL: Duration = Duration::from_millis(500);
 
-fn payload(changes: Vec<wardgis::project::LayerChange>) -> ProjectChanged {
-    ProjectChanged { layers: changes.into_iter().map(|c| LayerCount { id: c.layer, count: c.count }).collect() }
-}
-
 /// Starts the watcher thread; it runs as long as the app does.
 pub fn start(app: AppHandle) {
     std::thread::Builder::new()
@@ -27,7 +23,7 @@ pub fn start(app: AppHandle) {
             match project.refresh_external() {
                 Ok(changes) if changes.is_empty() => {}
                 Ok(changes) => {
-                    let _ = app.emit(PROJECT_CHANGED, payload(changes));
+                    let _ = app.emit(PROJECT_CHANGED, ProjectChanged { layers: changes.into_iter().map(LayerCount::from).collect() });
                 }
                 Err(e) => eprintln!("wardgis-desktop: could not refresh {}: {e}", project.path().display()),
             }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use wardgis::crs::Crs;
+use wardgis::io::TextEncoding;
 
 #[derive(Debug, Parser)]
 #[command(name = "wardgis", version, about = "wardgis — a GIS workstation for a district's city-management bureau (城管)",
@@ -54,6 +55,8 @@ pub enum Command {
         json: bool,
     },
     /// Import features from GeoJSON or CSV into a layer (all or nothing unless --skip-bad).
+    /// Large files stream in bounded memory with a progress bar on a terminal; Ctrl-C stops
+    /// and imports nothing.
     Import {
         project: PathBuf,
         /// Layer id, as `wardgis layers` lists it (e.g. chargers).
@@ -61,8 +64,12 @@ pub enum Command {
         /// A .geojson/.json or .csv file, UTF-8 or GBK.
         file: PathBuf,
         /// Coordinate system of the file: wgs84, cgcs2000, gcj02 (Amap, Tencent) or bd09 (Baidu).
-        #[arg(long, default_value = "wgs84", value_parser = parse_crs)]
-        crs: Crs,
+        /// Default: what the file declares, else wgs84.
+        #[arg(long, value_parser = parse_crs)]
+        crs: Option<Crs>,
+        /// Text encoding of the file when its bytes do not say: utf-8 or gbk. Default: detected.
+        #[arg(long, value_parser = parse_encoding)]
+        encoding: Option<TextEncoding>,
         /// Import the good rows and report every bad row instead of importing nothing.
         #[arg(long)]
         skip_bad: bool,
@@ -421,6 +428,10 @@ fn parse_sizes(s: &str) -> Result<BTreeMap<String, u64>, String> {
 }
 
 fn parse_crs(s: &str) -> Result<Crs, String> {
+    s.parse()
+}
+
+fn parse_encoding(s: &str) -> Result<TextEncoding, String> {
     s.parse()
 }
 

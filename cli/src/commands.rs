@@ -31,14 +31,15 @@ pub fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Demo { out, seed } => demo(&out, catalog, seed),
         Command::Layers { project, json } => layers(&Project::open(&project, catalog)?, json),
-        Command::Import { project, layer, file, crs, skip_bad } => {
-            import(&Project::open(&project, catalog)?, &layer, &file, crs, skip_bad)
+        Command::Import { project, layer, file, crs, encoding, skip_bad } => {
+            let opts = io::ImportOptions { crs, encoding, skip_bad, ..Default::default() };
+            import(&Project::open(&project, catalog)?, &layer, &file, &opts)
         }
         Command::Export { project, layer, out, crs } => {
             let p = Project::open(&project, catalog)?;
             let kind = p.catalog().kind(&layer)?;
             let features = p.features(&layer)?;
-            io::write_features(&out, kind, &features, crs)?;
+            io::write_features(&out, kind, &features, &io::ExportOptions { crs, ..Default::default() })?;
             eprintln!("wrote {} feature(s) of `{layer}` to {}", features.len(), out.display());
             Ok(())
         }
@@ -120,19 +121,24 @@ fn group_name(g: wardgis::catalog::LayerGroup) -> &'static str {
     }
 }
 
-fn import(p: &Project, layer: &str, file: &Path, crs: wardgis::crs::Crs, skip_bad: bool) -> Outcome {
-    let kind = p.catalog().kind(layer)?.clone();
-    let report = io::read_features(file, &kind, crs, skip_bad)?;
+fn import(p: &Project, layer: &str, file: &Path, opts: &io::ImportOptions) -> Outcome {
+    p.catalog().kind(layer)?;
+    let size = std::fs::metadata(file).map_err(|source| Error::Io { path: file.to_owned(), source })?.len();
+    let observer = crate::progress::Terminal::new(size);
+    let result = p.import_file(layer, file, opts, &observer);
+    observer.finish();
+    let report = result?;
     for w in &report.warnings {
         eprintln!("wardgis: warning: {w}");
     }
     for s in &report.skipped {
         eprintln!("wardgis: skipped: {s}");
     }
-    let n = report.features.len();
-    let summary = format!("import {n} feature(s) from {}", file.display());
-    p.insert(layer, report.features, &summary)?;
-    let skipped = if report.skipped.is_empty() { String::new() } else { format!("; skipped {} bad row(s)", report.skipped.len()) };
+    if report.skipped_total > report.skipped.len() as u64 {
+        eprintln!("wardgis: skipped: … and {} more bad row(s) not shown", report.skipped_total - report.skipped.len() as u64);
+    }
+    let n = report.imported;
+    let skipped = if report.skipped_total == 0 { String::new() } else { format!("; skipped {} bad row(s)", report.skipped_total) };
     eprintln!("imported {n} feature(s) into `{layer}`{skipped}");
     Ok(())
 }

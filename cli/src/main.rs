@@ -1,13 +1,15 @@
 //! `wardgis`: the command line over the wardgis core. Parses arguments, calls core, prints.
 //!
 //! Exit codes: 0 success, 1 a data error (bad file, bad row, unknown layer) or a project
-//! another program changed or holds locked, 2 a usage error. Writing into a closed pipe
-//! (`wardgis history p.gpkg | head`) ends the program quietly, as it does `ls`.
+//! another program changed or holds locked, 2 a usage error, 130 stopped by Ctrl-C (an
+//! import rolled back). Writing into a closed pipe (`wardgis history p.gpkg | head`) ends
+//! the program quietly, as it does `ls`.
 
 mod args;
 mod commands;
 mod evaluation;
 mod orders;
+mod progress;
 
 use std::process::ExitCode;
 
@@ -21,6 +23,10 @@ fn main() -> ExitCode {
         Err(commands::Failure::Usage(msg)) => {
             eprintln!("wardgis: usage error: {msg}");
             ExitCode::from(2)
+        }
+        Err(commands::Failure::Data(wardgis::error::Error::Cancelled)) => {
+            eprintln!("wardgis: cancelled; nothing was imported");
+            ExitCode::from(130)
         }
         Err(commands::Failure::Data(e)) => {
             eprintln!("wardgis: error: {e}");

@@ -18,7 +18,7 @@
 //! 1 024 query points timing each query alone; the median and mean of those per-query times.
 //! Join: building the zones' R-tree (10 000 polygons) and the join itself, the points' R-tree
 //! already built (as a project has it open; PostGIS has its GiST index); one warm-up, median of
-//! `rounds`. Import: `io::read_features` + `Project::insert` into a project created just
+//! `rounds`. Import: `Project::import_file` (streamed) into a project created just
 //! before (untimed, as `wardgis import` imports into an existing project), median of `rounds`
 //! runs, no warm-up (the file is in the page cache from the data writer). Tiles: one warm-up,
 //! then the median of 20 × `rounds` calls of `tiles::layer_tile_unthinned` (every point the
@@ -205,18 +205,16 @@ fn main() {
     if let Some(geojson) = arg(&args, "--import") {
         let project = PathBuf::from(arg(&args, "--project").expect("--import needs --project PROJECT.gpkg"));
         let catalog = Catalog::embedded();
-        let kind = catalog.kind("chargers").expect("chargers layer").clone();
         let mut times = Vec::new();
         for _ in 0..rounds.max(1) {
             let _ = std::fs::remove_file(&project);
             let p = Project::create(&project, catalog.clone()).expect("create project");
             let t = Instant::now();
-            let report = wardgis::io::read_features(std::path::Path::new(&geojson), &kind, wardgis::crs::Crs::Wgs84, false)
+            let summary = p
+                .import_file("chargers", std::path::Path::new(&geojson), &Default::default(), &wardgis::io::Unobserved)
                 .unwrap_or_else(|e| panic!("{geojson}: {e}"));
-            let parsed = t.elapsed().as_secs_f64();
-            let fids = p.insert("chargers", report.features, "import").expect("insert");
             let total = t.elapsed().as_secs_f64();
-            eprintln!("import: {} features, read {:.2} s, insert {:.2} s", fids.len(), parsed, total - parsed);
+            eprintln!("import: {} features in {:.2} s (read and insert streamed together)", summary.imported, total);
             times.push(total);
         }
         ops["import"] = json!({ "median_s": median(&mut times), "runs": times.len() });

@@ -52,7 +52,23 @@ impl FromStr for Crs {
     }
 }
 
+impl std::fmt::Display for Crs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Crs::Wgs84 => "wgs84",
+            Crs::Cgcs2000 => "cgcs2000",
+            Crs::Gcj02 => "gcj02",
+            Crs::Bd09 => "bd09",
+        })
+    }
+}
+
 impl Crs {
+    /// True for systems of longitude/latitude degrees.
+    pub fn is_geographic(self) -> bool {
+        matches!(self, Crs::Wgs84 | Crs::Cgcs2000 | Crs::Gcj02 | Crs::Bd09)
+    }
+
     /// Converts one coordinate from this system to WGS84.
     pub fn to_wgs84(self, c: Coord<f64>) -> Coord<f64> {
         match self {

@@ -31,9 +31,14 @@ pub enum Error {
     #[error("{file}: {message}")]
     BadInput { file: String, message: String },
 
-    /// Several bad rows, reported together so a user can fix them in one pass.
-    #[error("{}", format_rows(.0))]
-    BadRows(Vec<Error>),
+    /// Several bad rows, reported together so a user can fix them in one pass: the first
+    /// [`crate::io::MAX_REPORTED`] of them, and how many there were in all.
+    #[error("{}", format_rows(rows, *total))]
+    BadRows { rows: Vec<Error>, total: u64 },
+
+    /// The user stopped a long operation (Ctrl-C, a Cancel button); nothing was written.
+    #[error("cancelled; nothing was written")]
+    Cancelled,
 
     /// A project file that is not a wardgis/GeoPackage project or is damaged.
     #[error("{path}: {message}")]
@@ -79,11 +84,14 @@ pub struct StorageError {
     pub source: Box<dyn std::error::Error + Send + Sync>,
 }
 
-fn format_rows(rows: &[Error]) -> String {
-    let mut s = format!("{} bad row(s):", rows.len());
+fn format_rows(rows: &[Error], total: u64) -> String {
+    let mut s = format!("{total} bad row(s):");
     for r in rows {
         s.push_str("\n  ");
         s.push_str(&r.to_string());
+    }
+    if total > rows.len() as u64 {
+        s.push_str(&format!("\n  … and {} more not shown", total - rows.len() as u64));
     }
     s
 }

@@ -20,6 +20,7 @@ use crate::evaluation::order_records::{NewOrder, Order, OrderEvent, OrderWrites}
 use crate::evaluation::site_results::{ResultWrites, SiteResult};
 use crate::feature::{Feature, Value};
 use crate::index::{Entry, LayerIndex};
+use crate::io::{self, ImportObserver, ImportOptions, ImportSummary};
 use crate::sampling::plan::{PlanRecord, PlanStore, PlanSummary, PlanWrites};
 use crate::store::gpkg::actions::feature_from_json;
 use crate::store::{ActionWrites, FeatureStore, FeatureWrites, GeoPackage, LayerFingerprint, Storage};
@@ -181,17 +182,50 @@ impl<S: Storage> Project<S> {
             .collect::<Result<Vec<_>>>()?;
         let _write = self.write_lock.lock();
         let fids = self.store.act(ActionKind::Insert, Some(layer), summary, |a| a.insert_features(kind, &features))?;
-        let entries: Vec<Entry> = fids.iter().zip(&features).filter_map(|(&fid, f)| Entry::new(fid, &f.geometry)).collect();
-        {
-            let mut index = self.indexes[layer].write();
-            if index.is_empty() {
-                *index = LayerIndex::build(entries);
-            } else {
-                entries.into_iter().for_each(|e| index.insert(e));
-            }
-        }
+        self.add_to_index(layer, fids.iter().zip(&features).filter_map(|(&fid, f)| Entry::new(fid, &f.geometry)).collect());
         self.note_own_change(kind)?;
         Ok(fids)
+    }
+
+    /// Imports a file (any format [`io::import_features`] reads) into a layer as one action,
+    /// streamed in batches: a file of any size in bounded memory, all or nothing — bad rows
+    /// (unless `opts.skip_bad`), a failure or a cancel through `observer` leave the project
+    /// as it was.
+    pub fn import_file(&self, layer: &str, path: &Path, opts: &ImportOptions, observer: &dyn ImportObserver) -> Result<ImportSummary> {
+        let kind = self.catalog.kind(layer)?;
+        let _write = self.write_lock.lock();
+        let mut entries = Vec::new();
+        let started = format!("import from {}", path.display());
+        let summary = self.store.act(ActionKind::Insert, Some(layer), &started, |a| {
+            let summary = io::import_features(path, kind, opts, observer, &mut |batch| {
+                let batch = batch
+                    .into_iter()
+                    .map(|mut f| {
+                        f.geometry = fit_geometry(kind, f.geometry)?;
+                        check_values(kind, &f)?;
+                        Ok(f)
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let fids = a.insert_features(kind, &batch)?;
+                entries.extend(fids.iter().zip(&batch).filter_map(|(&fid, f)| Entry::new(fid, &f.geometry)));
+                Ok(())
+            })?;
+            a.set_summary(&format!("import {} feature(s) from {}", summary.imported, path.display()))?;
+            Ok(summary)
+        })?;
+        self.add_to_index(layer, entries);
+        self.note_own_change(kind)?;
+        Ok(summary)
+    }
+
+    /// Adds new features to a layer's in-memory index (built in one pass when it was empty).
+    fn add_to_index(&self, layer: &str, entries: Vec<Entry>) {
+        let mut index = self.indexes[layer].write();
+        if index.is_empty() {
+            *index = LayerIndex::build(entries);
+        } else {
+            entries.into_iter().for_each(|e| index.insert(e));
+        }
     }
 
     /// Replaces a stored feature (geometry and every attribute) as one action.

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use geo::Intersects;
 use geo_types::{Geometry, Point};
 use geozero::mvt::{Message, Tile};
-use wardgis::crs::Crs;
+
 use wardgis::index::{join, Entry, LayerIndex};
 use wardgis::tiles::{self, tile_id::TileFrame, TileId};
 use wardgis::{Catalog, Project};
@@ -55,7 +55,7 @@ fn join_import_and_tiles_at_10k() {
     let path = dir.path().join("p.gpkg");
     let project = Project::create(&path, Catalog::embedded()).unwrap();
     let kind = project.catalog().kind("chargers").unwrap().clone();
-    let report = wardgis::io::read_features(&geojson, &kind, Crs::Wgs84, false).unwrap();
+    let report = wardgis::io::read_features(&geojson, &kind, &Default::default()).unwrap();
     assert!(report.skipped.is_empty() && report.warnings.is_empty(), "{:?}", report.warnings);
     let fids = project.insert("chargers", report.features, "import").unwrap();
     assert_eq!(fids, (1..=N as i64).collect::<Vec<_>>());

@@ -5,36 +5,41 @@
 //! `wkt` column. Line numbers in messages are the physical lines of the file (the header
 //! is line 1), so a user can jump to them in an editor even when quoted values span lines.
 
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use geo_types::{Coord, Geometry, Point};
 
 use super::columns::{self, Target, LAT_HEADERS, LON_HEADERS, WKT_HEADERS};
-use super::geometry::{check_lon_lat, fit_to_layer, lat_ok, lon_ok, round};
-use super::{attributes, bad_input, read_text, wkt, Parsed, RowError};
+use super::geometry::{fit_to_layer, lat_ok, lon_ok, round, to_storage};
+use super::reading::Reading;
+use super::{attributes, bad_input, source, text, wkt, ImportOptions, RowError};
 use crate::catalog::{GeometryType, LayerKind};
 use crate::crs::Crs;
 use crate::error::{Error, Result};
 use crate::feature::{Feature, Value};
 
-/// Reads a CSV file into features and bad rows; see [`super::read_features`].
-pub(crate) fn read(path: &Path, kind: &LayerKind, crs: Crs) -> Result<Parsed> {
-    let mut parsed = Parsed::default();
-    let text = read_text(path, &mut parsed.warnings)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(sniff_delimiter(&text))
-        .flexible(true)
-        .from_reader(text.as_bytes());
+/// Streams a CSV file into `reading`; see [`super::import_features`].
+pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading: &mut Reading) -> Result<()> {
+    let crs = opts.crs.unwrap_or_default();
+    let sniffed = text::sniff_file(path, opts.encoding)?;
+    if sniffed.encoding != encoding_rs::UTF_8 {
+        reading.warn(format!("the file is not UTF-8; read it as {}", sniffed.encoding.name()));
+    }
+    let input = source::open(path, sniffed.bom)?;
+    let bytes_read = input.read.clone();
+    let mut text = BufReader::with_capacity(1 << 16, text::Utf8Reader::new(input.stream, sniffed.encoding));
+    let first = text.fill_buf().map_err(|e| Error::io(path, e))?;
+    let delimiter = sniff_delimiter(first);
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(LineCounter::new(text));
     let headers = reader.headers().map_err(|e| bad_input(path, format!("cannot read the header line: {e}")))?.clone();
     if headers.iter().all(|h| h.trim().is_empty()) {
         return Err(bad_input(path, "the file is empty; expected a header line such as 名称,经度,纬度 and one line per feature"));
     }
     let layout = Layout::new(kind, &headers).map_err(|m| bad_input(path, m))?;
     if let Some(w) = layout.unknown_warning(kind) {
-        parsed.warnings.push(w);
+        reading.warn(w);
     }
-    let file = path.display().to_string();
-    let lines = LineStarts::new(&text);
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -47,59 +52,80 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, crs: Crs) -> Result<Parsed> {
         }
         // The csv crate's own line count drifts by one on CRLF files (Excel's), so the line is
         // found from the record's byte offset instead.
-        let line = record.position().map_or(0, |p| lines.line_of(p.byte() as usize));
+        let offset = record.position().map_or(0, |p| p.byte());
+        let line = reader.get_mut().line_of(offset);
         match layout.feature(kind, &record, crs) {
-            Ok(f) => parsed.features.push(f),
-            Err(e) => parsed.bad.push(Error::BadRow { file: file.clone(), line, field: e.field, value: e.value, expected: e.expected }),
-        }
-    }
-    Ok(parsed)
-}
-
-/// Where each physical line of a text starts, so a byte offset can be named by the line a
-/// text editor shows: a line ends at `\r\n`, `\n` or a lone `\r`, whichever the file uses
-/// (Excel on Windows writes `\r\n`; a cell with Alt+Enter holds a bare `\n`).
-struct LineStarts<'t> {
-    starts: Vec<usize>,
-    bytes: &'t [u8],
-}
-
-impl<'t> LineStarts<'t> {
-    fn new(text: &'t str) -> LineStarts<'t> {
-        let bytes = text.as_bytes();
-        let mut starts = vec![0];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
-                    starts.push(i + 2);
-                    i += 2;
-                    continue;
-                }
-                b'\r' | b'\n' => starts.push(i + 1),
-                _ => {}
+            Ok(f) => reading.feature(f)?,
+            Err(e) => {
+                let file = reading.file.clone();
+                reading.bad(Error::BadRow { file, line, field: e.field, value: e.value, expected: e.expected })
             }
-            i += 1;
         }
-        LineStarts { starts, bytes }
+        reading.tick(|| bytes_read.get())?;
+    }
+    Ok(())
+}
+
+/// A text stream that can name the line a text editor shows for a byte offset: a line ends
+/// at `\r\n`, `\n` or a lone `\r`, whichever the file uses (Excel on Windows writes `\r\n`;
+/// a cell with Alt+Enter holds a bare `\n`). Offsets are asked in increasing order (record
+/// by record), so only the bytes since the last record asked about are kept.
+struct LineCounter<R> {
+    inner: R,
+    /// The bytes from offset `kept_from` on.
+    kept: Vec<u8>,
+    kept_from: u64,
+    /// The line that `kept_from` is on.
+    line: usize,
+}
+
+impl<R: Read> LineCounter<R> {
+    fn new(inner: R) -> Self {
+        LineCounter { inner, kept: Vec::new(), kept_from: 0, line: 1 }
     }
 
     /// The 1-based line of a record starting at byte `offset`. The csv crate ends a record at
     /// the `\r` of a `\r\n` and starts the next one at the `\n`; a record never begins with a
     /// line break (blank lines are skipped), so any at `offset` are stepped over first.
-    fn line_of(&self, mut offset: usize) -> usize {
-        while matches!(self.bytes.get(offset), Some(b'\r' | b'\n')) {
-            offset += 1;
+    fn line_of(&mut self, offset: u64) -> usize {
+        let is_break = |b: &u8| matches!(b, b'\r' | b'\n');
+        let mut end = offset.saturating_sub(self.kept_from) as usize;
+        while self.kept.get(end).is_some_and(is_break) {
+            end += 1;
         }
-        self.starts.partition_point(|&s| s <= offset)
+        let end = end.min(self.kept.len());
+        let mut i = 0;
+        while i < end {
+            match self.kept[i] {
+                b'\r' if self.kept.get(i + 1) == Some(&b'\n') => {
+                    self.line += 1;
+                    i += 1;
+                }
+                b'\r' | b'\n' => self.line += 1,
+                _ => {}
+            }
+            i += 1;
+        }
+        let drained = i.min(self.kept.len());
+        self.kept.drain(..drained);
+        self.kept_from += drained as u64;
+        self.line
+    }
+}
+
+impl<R: Read> Read for LineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.kept.extend_from_slice(&buf[..n]);
+        Ok(n)
     }
 }
 
 /// Tab when the header line has more tabs than commas (Excel's "Unicode text" export and
 /// many `.txt` files), else comma.
-fn sniff_delimiter(text: &str) -> u8 {
-    let first = text.lines().next().unwrap_or("");
-    if first.matches('\t').count() > first.matches(',').count() {
+fn sniff_delimiter(head: &[u8]) -> u8 {
+    let first = head.split(|b| matches!(b, b'\r' | b'\n')).next().unwrap_or(b"");
+    if first.iter().filter(|b| **b == b'\t').count() > first.iter().filter(|b| **b == b',').count() {
         b'\t'
     } else {
         b','
@@ -181,23 +207,30 @@ impl Layout {
 
     fn geometry(&self, kind: &LayerKind, record: &csv::StringRecord, crs: Crs) -> Result<Geometry<f64>, RowError> {
         let (column, mut g) = match self.geometry {
-            GeometryColumns::LonLat { lon, lat } => (lon, Point(self.lon_lat(record, lon, lat)?).into()),
+            GeometryColumns::LonLat { lon, lat } => (lon, Point(self.position(record, lon, lat, crs)?).into()),
             GeometryColumns::Wkt(i) => {
                 let raw = record.get(i).unwrap_or("");
-                let g = wkt::from_wkt(raw)
-                    .and_then(|g| check_lon_lat(&g).map(|_| g))
-                    .map_err(|why| RowError::new(&self.headers[i], raw, why))?;
-                (i, g)
+                (i, wkt::from_wkt(raw).map_err(|why| RowError::new(&self.headers[i], raw, why))?)
             }
         };
-        crs.geometry_to_wgs84(&mut g);
+        g = to_storage(g, crs).map_err(|why| RowError::new(&self.headers[column], record.get(column).unwrap_or(""), why))?;
         fit_to_layer(kind.geometry, g).map_err(|why| {
             RowError::new(&self.headers[column], record.get(column).unwrap_or(""), why)
         })
     }
 
-    fn lon_lat(&self, record: &csv::StringRecord, lon: usize, lat: usize) -> Result<Coord<f64>, RowError> {
+    /// The position in the file's system: degrees, range-checked here so the message can
+    /// name the column, or projected metres (checked once converted).
+    fn position(&self, record: &csv::StringRecord, lon: usize, lat: usize, crs: Crs) -> Result<Coord<f64>, RowError> {
         let (raw_x, raw_y) = (record.get(lon).unwrap_or("").trim(), record.get(lat).unwrap_or("").trim());
+        if !crs.is_geographic() {
+            let metres = |raw: &str, column: usize, what: &str| {
+                raw.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+                    RowError::new(&self.headers[column], raw, format!("expected the {what} in metres ({crs}), e.g. 40512345.67"))
+                })
+            };
+            return Ok(Coord { x: metres(raw_x, lon, "easting (x)")?, y: metres(raw_y, lat, "northing (y)")? });
+        }
         let x = degrees(raw_x, "longitude", -180.0, 180.0).map_err(|why| RowError::new(&self.headers[lon], raw_x, why))?;
         let y = degrees(raw_y, "latitude", -90.0, 90.0).map_err(|why| {
             let swapped = lat_ok(x) && lon_ok(raw_y.parse().unwrap_or(f64::NAN));

@@ -11,90 +11,205 @@ use geo_types::Geometry;
 use serde_json::{json, Map, Value as Json};
 
 use super::columns::{self, Target};
-use super::geometry::{check_lon_lat, fit_to_layer, geometry_name, rounded, type_label};
-use super::{attributes, bad_input, read_text, Parsed, RowError};
+use super::geometry::{check_lon_lat, fit_to_layer, geometry_name, rounded, to_storage, type_label};
+use super::reading::Reading;
+use super::{attributes, bad_input, read_text, source, text, ImportOptions, RowError};
 use crate::catalog::LayerKind;
 use crate::crs::Crs;
 use crate::error::{Error, Result};
 use crate::feature::{Feature, Value};
 
-/// Reads a GeoJSON file into features and bad features; see [`super::read_features`].
-pub(crate) fn read(path: &Path, kind: &LayerKind, crs: Crs) -> Result<Parsed> {
-    let mut parsed = Parsed::default();
-    let text = read_text(path, &mut parsed.warnings)?;
-    // A FeatureCollection of valid Features is read straight into typed features; anything
-    // else (a malformed feature, a bare Feature, not GeoJSON at all) through a JSON value
-    // first, so that each feature's problem is reported as that feature.
-    let features: Vec<Result<geojson::Feature, RowError>> = match serde_json::from_str::<Collection>(&text) {
-        Ok(c) if c.kind == "FeatureCollection" => {
-            if crs == Crs::Wgs84 {
-                check_crs_member(&json!({ "crs": c.crs })).map_err(|m| bad_input(path, m))?;
-            }
-            c.features.into_iter().map(Ok).collect()
+/// Streams a GeoJSON file into `reading`; see [`super::import_features`].
+///
+/// A FeatureCollection's `features` array is read one feature at a time, so the file is
+/// never held whole; a bare Feature is read as a collection of one.
+pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading: &mut Reading) -> Result<()> {
+    let sniffed = text::sniff_file(path, opts.encoding)?;
+    if sniffed.encoding != encoding_rs::UTF_8 {
+        reading.warn(format!("the file is not UTF-8; read it as {}", sniffed.encoding.name()));
+    }
+    let input = source::open(path, sniffed.bom)?;
+    let bytes_read = input.read.clone();
+    let text = std::io::BufReader::with_capacity(1 << 16, text::Utf8Reader::new(input.stream, sniffed.encoding));
+    let mut walk = Walk { kind, path, crs: opts.crs, declared: None, reading, props: Properties::default(), index: 0, stopped: None, bytes_read };
+    let mut de = serde_json::Deserializer::from_reader(text);
+    let top = serde::de::DeserializeSeed::deserialize(&mut walk, &mut de);
+    if let Some(e) = walk.stopped.take() {
+        return Err(e);
+    }
+    let others = top.map_err(|e| bad_input(path, format!("not valid JSON: {e}")))?;
+    de.end().map_err(|e| bad_input(path, format!("not valid JSON: {e}")))?;
+    let ty = others.get("type").and_then(Json::as_str).unwrap_or("");
+    match ty {
+        "FeatureCollection" if !others.contains_key("features") => {
+            return Err(bad_input(path, "the FeatureCollection has no \"features\" array"));
         }
-        _ => {
-            let doc: Json = serde_json::from_str(&text).map_err(|e| bad_input(path, format!("not valid JSON: {e}")))?;
-            if crs == Crs::Wgs84 {
-                check_crs_member(&doc).map_err(|m| bad_input(path, m))?;
-            }
-            top_level_features(doc)
-                .map_err(|m| bad_input(path, m))?
-                .into_iter()
-                .map(|value| {
-                    serde_json::from_value(value)
-                        .map_err(|e| RowError::new("(feature)", "", format!("is not a valid GeoJSON Feature: {e}")))
-                })
-                .collect()
+        "FeatureCollection" => {}
+        "Feature" => {
+            walk.crs_member(&Json::Object(others.clone()))?;
+            walk.one(Json::Object(others))?;
         }
-    };
-    drop(text);
-    let file = path.display().to_string();
-    let mut props = Properties::default();
-    for (i, value) in features.into_iter().enumerate() {
-        match value.and_then(|gf| feature(kind, gf, crs, &mut props)) {
-            Ok(f) => parsed.features.push(f),
-            Err(e) => parsed.bad.push(Error::BadFeature {
-                file: file.clone(),
-                index: i + 1,
-                field: e.field,
-                value: e.value,
-                expected: e.expected,
-            }),
+        "" => return Err(bad_input(path, "not GeoJSON: expected an object with \"type\": \"FeatureCollection\"")),
+        other => {
+            return Err(bad_input(
+                path,
+                format!("is a bare {other} geometry, which has no attributes; expected a FeatureCollection or a Feature"),
+            ))
         }
     }
-    if !props.unknown.is_empty() {
-        parsed.warnings.push(columns::unknown_warning(kind, &props.unknown));
+    if !walk.props.unknown.is_empty() {
+        let w = columns::unknown_warning(kind, &walk.props.unknown);
+        walk.reading.warn(w);
     }
-    Ok(parsed)
+    Ok(())
 }
 
-/// A FeatureCollection whose every feature is a valid GeoJSON Feature (the fast path).
-#[derive(serde::Deserialize)]
-struct Collection {
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    crs: Json,
-    features: Vec<geojson::Feature>,
+/// Walks a GeoJSON document as it is parsed: the top-level members other than `features`
+/// are kept (they are small), each element of `features` is converted and handed on as soon
+/// as it has been read.
+struct Walk<'w, 'r> {
+    kind: &'w LayerKind,
+    path: &'w Path,
+    /// The system the user named, if any.
+    crs: Option<Crs>,
+    /// The system the file's `crs` member declared, once seen.
+    declared: Option<Crs>,
+    reading: &'w mut Reading<'r>,
+    props: Properties,
+    /// Features seen so far.
+    index: usize,
+    /// Why the walk stopped early (the sink failed, the user cancelled, a bad `crs`): serde
+    /// can only carry a message, so the typed error waits here.
+    stopped: Option<Error>,
+    bytes_read: source::BytesRead,
 }
 
-/// The features of a FeatureCollection, or the one Feature.
-fn top_level_features(doc: Json) -> Result<Vec<Json>, String> {
-    let ty = doc.get("type").and_then(Json::as_str).unwrap_or("").to_owned();
-    match ty.as_str() {
-        "FeatureCollection" => match doc {
-            Json::Object(mut o) => match o.remove("features") {
-                Some(Json::Array(a)) => Ok(a),
-                _ => Err("the FeatureCollection has no \"features\" array".into()),
-            },
-            _ => unreachable!("a value with a \"type\" member is an object"),
-        },
-        "Feature" => Ok(vec![doc]),
-        "" => Err("not GeoJSON: expected an object with \"type\": \"FeatureCollection\"".into()),
-        other => Err(format!(
-            "is a bare {other} geometry, which has no attributes; expected a FeatureCollection or a Feature"
-        )),
+impl Walk<'_, '_> {
+    /// The system coordinates are in: the user's, else the file's `crs` member, else WGS84.
+    fn crs(&self) -> Crs {
+        self.crs.or(self.declared).unwrap_or_default()
     }
+
+    /// Reads a `crs` member (only when the user named no system), before any feature.
+    fn crs_member(&mut self, doc: &Json) -> Result<()> {
+        if self.crs.is_some() {
+            return Ok(());
+        }
+        let declared = declared_crs(doc).map_err(|m| bad_input(self.path, m))?;
+        if let Some(c) = declared.filter(|c| *c != Crs::Wgs84) {
+            if self.index > 0 {
+                return Err(bad_input(
+                    self.path,
+                    format!("the file declares coordinate system {c} after its features; import it with --crs {c}"),
+                ));
+            }
+            self.reading.warn(format!("the file declares its coordinates are {c}; read them as such"));
+            self.declared = Some(c);
+        }
+        Ok(())
+    }
+
+    /// One element of `features`.
+    fn one(&mut self, value: Json) -> Result<()> {
+        self.index += 1;
+        let crs = self.crs();
+        let converted = serde_json::from_value::<geojson::Feature>(value)
+            .map_err(|e| RowError::new("(feature)", "", format!("is not a valid GeoJSON Feature: {e}")))
+            .and_then(|gf| feature(self.kind, gf, crs, &mut self.props));
+        match converted {
+            Ok(f) => self.reading.feature(f)?,
+            Err(e) => {
+                let file = self.reading.file.clone();
+                self.reading.bad(Error::BadFeature { file, index: self.index, field: e.field, value: e.value, expected: e.expected })
+            }
+        }
+        let read = &self.bytes_read;
+        self.reading.tick(|| read.get())
+    }
+
+    fn stop<E: serde::de::Error>(&mut self, e: Error) -> E {
+        self.stopped = Some(e);
+        E::custom("stopped")
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for &mut Walk<'_, '_> {
+    type Value = Map<String, Json>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for &mut Walk<'_, '_> {
+    type Value = Map<String, Json>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a GeoJSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut others = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "features" && others.get("type").and_then(Json::as_str) != Some("Feature") {
+                map.next_value_seed(Features(&mut *self))?;
+                others.insert(key, Json::Bool(true));
+                continue;
+            }
+            let value: Json = map.next_value()?;
+            if key == "crs" {
+                let doc = json!({ "crs": value });
+                if let Err(e) = self.crs_member(&doc) {
+                    return Err(self.stop(e));
+                }
+            }
+            others.insert(key, value);
+        }
+        Ok(others)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(serde::de::Error::custom("expected an object with \"type\": \"FeatureCollection\", found an array"))
+    }
+}
+
+/// The `features` array, element by element.
+struct Features<'a, 'w, 'r>(&'a mut Walk<'w, 'r>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Features<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Features<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of GeoJSON Features")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(value) = seq.next_element::<Json>()? {
+            if let Err(e) = self.0.one(value) {
+                return Err(self.0.stop(e));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The system a `crs` member declares: `None` for none or WGS84.
+fn declared_crs(doc: &Json) -> Result<Option<Crs>, String> {
+    check_crs_member(doc).map(|()| None).or_else(|refusal| {
+        let Some(member) = doc.get("crs").filter(|c| !c.is_null()) else { return Ok(None) };
+        let name = member.pointer("/properties/name").and_then(Json::as_str).unwrap_or("");
+        if let Some(ours) = name.strip_prefix(WARDGIS_CRS_PREFIX) {
+            return ours.parse::<Crs>().map(Some).map_err(|_| refusal);
+        }
+        let code = name.rsplit(':').find(|s| !s.is_empty()).unwrap_or("");
+        format!("EPSG:{code}").parse::<Crs>().map(Some).map_err(|_| refusal)
+    })
 }
 
 /// Old GeoJSON (2008) could declare another coordinate system in a `crs` member; RFC 7946
@@ -116,7 +231,8 @@ fn check_crs_member(doc: &Json) -> Result<(), String> {
     let shown = if name.is_empty() { member.to_string() } else { name.to_owned() };
     Err(format!(
         "the file declares coordinate system {shown}; wardgis reads longitude/latitude in WGS84 \
-         (EPSG:4326/CRS84), CGCS2000, GCJ-02 or BD-09. Reproject it (e.g. ogr2ogr -t_srs EPSG:4326), \
+         (EPSG:4326/CRS84), CGCS2000 (EPSG:4490) and its Gauss–Krüger zones (EPSG:4491–4554), Web Mercator \
+         (EPSG:3857), GCJ-02 or BD-09. Reproject it (e.g. ogr2ogr -t_srs EPSG:4326), \
          or if it is in fact GCJ-02 or BD-09 longitude/latitude, say so with --crs"
     ))
 }
@@ -208,9 +324,9 @@ fn geometry(kind: &LayerKind, g: Option<geojson::Geometry>, crs: Crs) -> Result<
     let expected = || format!("expected a {} geometry", type_label(kind.geometry));
     let g = g.ok_or_else(|| RowError::new("geometry", "null", expected()))?;
     let type_name = g.value.type_name();
-    let mut g = Geometry::<f64>::try_from(g).map_err(|e| RowError::new("geometry", type_name, format!("{e}; {}", expected())))?;
-    check_lon_lat(&g).map_err(|why| RowError::new("geometry", geometry_name(&g), why))?;
-    crs.geometry_to_wgs84(&mut g);
+    let g = Geometry::<f64>::try_from(g).map_err(|e| RowError::new("geometry", type_name, format!("{e}; {}", expected())))?;
+    let name = geometry_name(&g);
+    let g = to_storage(g, crs).map_err(|why| RowError::new("geometry", name, why))?;
     let name = geometry_name(&g);
     fit_to_layer(kind.geometry, g).map_err(|why| RowError::new("geometry", name, why))
 }

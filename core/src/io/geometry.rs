@@ -4,6 +4,7 @@ use geo::{CoordsIter, MapCoords};
 use geo_types::{Coord, Geometry, MultiLineString, MultiPoint, MultiPolygon};
 
 use crate::catalog::GeometryType;
+use crate::crs::Crs;
 
 /// The geometry as the layer stores it: single parts become one-part multis in multi layers,
 /// so a layer's table holds one geometry type as GeoPackage requires. `Err` says what the
@@ -61,6 +62,32 @@ pub(crate) fn check_lon_lat(g: &Geometry<f64>) -> Result<(), String> {
             c.x, c.y
         )),
     }
+}
+
+/// A geometry as read from a file in `crs`, checked and converted to WGS84 for storage.
+/// Degrees are checked before converting (a projected file read as degrees is the usual
+/// mistake); projected coordinates after, where a wrong `--crs` lands outside the globe.
+pub(crate) fn to_storage(mut g: Geometry<f64>, crs: Crs) -> Result<Geometry<f64>, String> {
+    if crs.is_geographic() {
+        check_lon_lat(&g)?;
+        crs.geometry_to_wgs84(&mut g);
+        return Ok(g);
+    }
+    if g.coords_iter().next().is_none() {
+        return Err("is empty; expected at least one coordinate".into());
+    }
+    if let Some(c) = g.coords_iter().find(|c| !(c.x.is_finite() && c.y.is_finite())) {
+        return Err(format!("has coordinate ({}, {}); expected numbers", c.x, c.y));
+    }
+    let first = g.coords_iter().next().expect("not empty");
+    crs.geometry_to_wgs84(&mut g);
+    if check_lon_lat(&g).is_err() {
+        return Err(format!(
+            "has coordinate ({}, {}), which is not a place in {crs}; is the coordinate system right (--crs)?",
+            first.x, first.y
+        ));
+    }
+    Ok(g)
 }
 
 pub(crate) fn lon_ok(x: f64) -> bool {

@@ -21,6 +21,8 @@ mod columns;
 mod csv_file;
 mod geojson_file;
 mod geometry;
+mod reading;
+mod source;
 mod text;
 mod wkt;
 
@@ -36,45 +38,95 @@ use crate::feature::Feature;
 
 pub use attributes::{parse_json_value, parse_value};
 pub use geojson_file::{feature_collection, feature_to_geojson};
+pub use reading::{ImportObserver, ImportSummary, Unobserved, BATCH, MAX_REPORTED};
+pub use text::TextEncoding;
 
-/// What an import produced.
+/// How to read a file.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The coordinate system of the file; `None` takes what the file declares (a `.prj`, a
+    /// GeoPackage's SRS, a GeoJSON `crs` member), else WGS84.
+    pub crs: Option<Crs>,
+    /// The text encoding, for files whose bytes do not say (a Shapefile without `.cpg`, a
+    /// CSV); `None` detects UTF-8 or GBK from the bytes.
+    pub encoding: Option<TextEncoding>,
+    /// The spreadsheet's sheet; `None` takes the first.
+    pub sheet: Option<String>,
+    /// Import the good rows and return the bad ones instead of importing nothing.
+    pub skip_bad: bool,
+}
+
+/// How to write a file.
+#[derive(Debug, Clone, Default)]
+pub struct ExportOptions {
+    /// The coordinate system to write.
+    pub crs: Crs,
+    /// The text encoding of formats that let the writer choose (a Shapefile's DBF); `None`
+    /// writes UTF-8.
+    pub encoding: Option<TextEncoding>,
+}
+
+/// What [`read_features`] read.
 #[derive(Debug, Default)]
 pub struct ImportReport {
     /// The features that fit the catalog, geometry in WGS84, `fid` unset.
     pub features: Vec<Feature>,
-    /// The rows left out because `skip_bad` was set: each an [`Error::BadRow`] (CSV) or
-    /// [`Error::BadFeature`] (GeoJSON). Empty otherwise.
+    /// The bad rows left out because `skip_bad` was set, up to [`MAX_REPORTED`]; see
+    /// [`ImportSummary::skipped`].
     pub skipped: Vec<Error>,
-    /// Things the user should know that did not stop the import (ignored columns, the text
-    /// encoding that was detected).
+    /// Things the user should know that did not stop the import.
     pub warnings: Vec<String>,
 }
 
-/// Reads GeoJSON (`.geojson`/`.json`) or CSV (`.csv`/`.txt`), chosen by extension; converts
-/// coordinates from `crs` to WGS84 and checks every attribute against `kind`.
+/// Streams a file of any supported format (chosen by extension) into `sink`, batch by batch
+/// ([`BATCH`] features), checking every attribute against `kind` and converting coordinates
+/// to WGS84. The file is never held whole, so its size is bounded by the disk, not memory.
 ///
-/// Without `skip_bad`, any bad row makes the whole import fail with [`Error::BadRows`]
-/// listing every bad row (or the single bad row's error when there is only one); with it,
-/// bad rows are returned in [`ImportReport::skipped`] and the good rows are imported.
-/// Problems with the file as a whole (unreadable, missing coordinate columns, not GeoJSON)
-/// are [`Error::BadInput`] either way.
-pub fn read_features(path: &Path, kind: &LayerKind, crs: Crs, skip_bad: bool) -> Result<ImportReport> {
-    let parsed = match Format::of(path)? {
-        Format::Csv => csv_file::read(path, kind, crs)?,
-        Format::GeoJson => geojson_file::read(path, kind, crs)?,
-    };
-    parsed.finish(skip_bad)
+/// Without `skip_bad`, any bad row makes the import fail with [`Error::BadRows`] listing the
+/// bad rows (or the single bad row's error when there is only one), after reading the whole
+/// file so that every bad row is reported; the sink may by then have received good batches,
+/// which the caller must roll back (a project does: the import is one action). With it, bad
+/// rows are returned in [`ImportSummary::skipped`]. Problems with the file as a whole
+/// (unreadable, missing coordinate columns, not GeoJSON) are [`Error::BadInput`] either way;
+/// a cancel through `observer` is [`Error::Cancelled`].
+pub fn import_features(
+    path: &Path,
+    kind: &LayerKind,
+    opts: &ImportOptions,
+    observer: &dyn ImportObserver,
+    sink: &mut dyn FnMut(Vec<Feature>) -> Result<()>,
+) -> Result<ImportSummary> {
+    let format = Format::of(path)?;
+    let size = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
+    let mut reading = reading::Reading::new(path.display().to_string(), size, opts.skip_bad, observer, sink);
+    match format {
+        Format::Csv => csv_file::read(path, kind, opts, &mut reading)?,
+        Format::GeoJson => geojson_file::read(path, kind, opts, &mut reading)?,
+    }
+    reading.finish()
 }
 
-/// Writes GeoJSON or CSV, chosen by extension, converting coordinates from WGS84 to `crs`.
+/// Reads a whole file into memory; see [`import_features`] for what is checked. For small
+/// files and tests; a project imports with [`crate::project::Project::import_file`].
+pub fn read_features(path: &Path, kind: &LayerKind, opts: &ImportOptions) -> Result<ImportReport> {
+    let mut features = Vec::new();
+    let summary = import_features(path, kind, opts, &Unobserved, &mut |batch| {
+        features.extend(batch);
+        Ok(())
+    })?;
+    Ok(ImportReport { features, skipped: summary.skipped, warnings: summary.warnings })
+}
+
+/// Writes GeoJSON or CSV, chosen by extension, converting coordinates from WGS84 to
+/// `opts.crs`.
 ///
 /// GeoJSON is an RFC 7946 FeatureCollection; CSV is UTF-8 with a byte-order mark so that
 /// Excel opens it correctly, with `lon,lat` columns for point layers and a `wkt` column
 /// otherwise. Coordinates are rounded to 7 decimals (about 1 cm). Both re-import unchanged.
-pub fn write_features(path: &Path, kind: &LayerKind, features: &[Feature], crs: Crs) -> Result<()> {
+pub fn write_features(path: &Path, kind: &LayerKind, features: &[Feature], opts: &ExportOptions) -> Result<()> {
     let bytes = match Format::of(path)? {
-        Format::Csv => csv_file::write(kind, features, crs)?,
-        Format::GeoJson => geojson_file::write(kind, features, crs)?,
+        Format::Csv => csv_file::write(kind, features, opts.crs)?,
+        Format::GeoJson => geojson_file::write(kind, features, opts.crs)?,
     };
     std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
@@ -87,7 +139,7 @@ pub fn read_area(path: &Path) -> Result<geo_types::Geometry<f64>> {
     geojson_file::read_area(path)
 }
 
-/// The two formats, told apart by file extension because the content of a CSV file can be
+/// The formats, told apart by file extension because the content of a CSV file can be
 /// anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -123,26 +175,6 @@ pub(crate) struct RowError {
 impl RowError {
     fn new(field: impl Into<String>, value: impl Into<String>, expected: impl Into<String>) -> Self {
         RowError { field: field.into(), value: value.into(), expected: expected.into() }
-    }
-}
-
-/// What a reader found, before the all-or-nothing rule is applied.
-#[derive(Debug, Default)]
-pub(crate) struct Parsed {
-    pub features: Vec<Feature>,
-    pub bad: Vec<Error>,
-    pub warnings: Vec<String>,
-}
-
-impl Parsed {
-    fn finish(mut self, skip_bad: bool) -> Result<ImportReport> {
-        if self.bad.is_empty() || skip_bad {
-            return Ok(ImportReport { features: self.features, skipped: self.bad, warnings: self.warnings });
-        }
-        if self.bad.len() == 1 {
-            return Err(self.bad.remove(0));
-        }
-        Err(Error::BadRows(self.bad))
     }
 }
 

@@ -27,7 +27,7 @@ fn file(name: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
 
 fn import(name: &str, text: &str, layer: &str) -> Result<ImportReport> {
     let (_dir, path) = file(name, text.as_bytes());
-    read_features(&path, &kind(layer), Crs::Wgs84, false)
+    read_features(&path, &kind(layer), &read_opts(None, false))
 }
 
 fn point(f: &Feature) -> Coord<f64> {
@@ -49,7 +49,7 @@ fn gbk_csv_with_chinese_headers_and_values() {
     let (gbk, _, unmappable) = encoding_rs::GBK.encode(text);
     assert!(!unmappable);
     let (_dir, path) = file("chargers.csv", &gbk);
-    let report = read_features(&path, &kind("chargers"), Crs::Wgs84, false).unwrap();
+    let report = read_features(&path, &kind("chargers"), &read_opts(None, false)).unwrap();
     assert_eq!(report.features.len(), 2);
     let f = &report.features[0];
     assert_eq!(f.name(), Some("人民路充电站"));
@@ -157,13 +157,13 @@ fn crs_round_trip_via_csv(crs: Crs, forward: fn(Coord<f64>) -> Coord<f64>) {
         text.push_str(&format!("P{i},car,2,{:.9},{:.9}\n", g.x, g.y));
     }
     let (_dir, path) = file("shifted.csv", text.as_bytes());
-    let r = read_features(&path, &kind("chargers"), crs, false).unwrap();
+    let r = read_features(&path, &kind("chargers"), &read_opts(Some(crs), false)).unwrap();
     for (f, w) in r.features.iter().zip(truth()) {
         let d = distance_m(point(f), w);
         assert!(d < 1.0, "{crs:?}: {} is {d} m from the truth", f.name().unwrap());
     }
     // Imported as WGS84 instead, the points would be hundreds of metres off.
-    let wrong = read_features(&path, &kind("chargers"), Crs::Wgs84, false).unwrap();
+    let wrong = read_features(&path, &kind("chargers"), &read_opts(None, false)).unwrap();
     assert!(distance_m(point(&wrong.features[0]), truth()[0]) > 100.0);
 }
 
@@ -222,7 +222,7 @@ fn the_bad_line_is_the_editors_line_whatever_the_line_ends() {
 #[test]
 fn skip_bad_keeps_the_good_rows() {
     let (_dir, path) = file("c.csv", CHARGERS_WITH_ONE_BAD_ROW.as_bytes());
-    let r = read_features(&path, &kind("chargers"), Crs::Wgs84, true).unwrap();
+    let r = read_features(&path, &kind("chargers"), &read_opts(None, true)).unwrap();
     let names: Vec<_> = r.features.iter().map(|f| f.name().unwrap()).collect();
     assert_eq!(names, ["A", "B, with a\nline break", "D"]);
     assert_eq!(r.skipped.len(), 1);
@@ -239,7 +239,7 @@ fn several_bad_rows_are_reported_together() {
                 E,roof,1,,31.3,119.8\n\
                 F,,1,,119.8,31.3\n";
     let e = import("b.csv", text, "billboards").unwrap_err();
-    let Error::BadRows(rows) = &e else { panic!("{e:?}") };
+    let Error::BadRows { rows, .. } = &e else { panic!("{e:?}") };
     let lines: Vec<usize> = rows.iter().map(|r| if let Error::BadRow { line, .. } = r { *line } else { 0 }).collect();
     assert_eq!(lines, [2, 3, 5, 6, 7]);
     let msg = e.to_string();
@@ -301,8 +301,8 @@ fn assert_same(kind: &LayerKind, want: &[Feature], got: &[Feature]) {
 fn round_trip(kind: &LayerKind, features: &[Feature], name: &str, crs: Crs) -> ImportReport {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(name);
-    write_features(&path, kind, features, crs).unwrap();
-    read_features(&path, kind, crs, false).unwrap()
+    write_features(&path, kind, features, &ExportOptions { crs: crs, ..Default::default() }).unwrap();
+    read_features(&path, kind, &read_opts(Some(crs), false)).unwrap()
 }
 
 #[test]
@@ -323,12 +323,27 @@ fn geojson_round_trip_in_gcj02_and_bd09() {
 }
 
 #[test]
-fn a_gcj02_export_is_refused_as_wgs84() {
+fn a_gcj02_export_reads_back_in_the_system_it_declares() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("b.geojson");
-    write_features(&path, &kind("billboards"), &billboards(), Crs::Gcj02).unwrap();
-    let e = read_features(&path, &kind("billboards"), Crs::Wgs84, false).unwrap_err();
-    assert!(e.to_string().contains("--crs gcj02"), "{e}");
+    write_features(&path, &kind("billboards"), &billboards(), &ExportOptions { crs: Crs::Gcj02, ..Default::default() }).unwrap();
+    let r = read_features(&path, &kind("billboards"), &read_opts(None, false)).unwrap();
+    assert_same(&kind("billboards"), &billboards(), &r.features);
+    assert!(r.warnings.iter().any(|w| w.contains("gcj02")), "{:?}", r.warnings);
+}
+
+#[test]
+fn a_crs_member_after_the_features_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("late.geojson");
+    std::fs::write(
+        &path,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[119.8,31.3]},"properties":{"name":"a","type":"roof"}}],
+           "crs":{"type":"name","properties":{"name":"wardgis:gcj02"}}}"#,
+    )
+    .unwrap();
+    let e = read_features(&path, &kind("billboards"), &read_opts(None, false)).unwrap_err();
+    assert!(e.to_string().contains("after its features") && e.to_string().contains("--crs gcj02"), "{e}");
 }
 
 #[test]
@@ -360,7 +375,7 @@ fn csv_round_trip_points_and_polygons() {
 fn csv_export_layout() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("b.csv");
-    write_features(&path, &kind("billboards"), &billboards()[..1], Crs::Wgs84).unwrap();
+    write_features(&path, &kind("billboards"), &billboards()[..1], &ExportOptions { crs: Crs::Wgs84, ..Default::default() }).unwrap();
     let bytes = std::fs::read(&path).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
@@ -421,7 +436,7 @@ fn geojson_bad_features_are_named_by_position() {
     assert!(msg.contains("feature 5: field `geometry`") && msg.contains("projected"), "{msg}");
 
     let (_dir, path) = file("g.geojson", doc.as_bytes());
-    let r = read_features(&path, &kind("chargers"), Crs::Wgs84, true).unwrap();
+    let r = read_features(&path, &kind("chargers"), &read_opts(None, true)).unwrap();
     assert_eq!(r.features.len(), 1);
     assert_eq!(r.skipped.len(), 4);
 }
@@ -436,7 +451,7 @@ fn geojson_crs_member() {
     let e = import("a.geojson", &with("urn:ogc:def:crs:EPSG::3857"), "chargers").unwrap_err();
     assert!(matches!(e, Error::BadInput { .. }) && e.to_string().contains("EPSG::3857"), "{e}");
     let (_dir, path) = file("a.geojson", with("urn:ogc:def:crs:EPSG::3857").as_bytes());
-    assert!(read_features(&path, &kind("chargers"), Crs::Gcj02, false).is_ok(), "--crs overrides the member");
+    assert!(read_features(&path, &kind("chargers"), &read_opts(Some(Crs::Gcj02), false)).is_ok(), "--crs overrides the member");
 }
 
 #[test]
@@ -490,4 +505,8 @@ fn read_area_collects_polygons() {
     let (_d3, path) = file("line.geojson", line.as_bytes());
     let e = read_area(&path).unwrap_err();
     assert!(e.to_string().contains("feature 1: is a LineString"), "{e}");
+}
+
+fn read_opts(crs: Option<Crs>, skip_bad: bool) -> ImportOptions {
+    ImportOptions { crs, skip_bad, ..Default::default() }
 }

@@ -88,6 +88,9 @@ pub trait ActionWrites:
     fn id(&self) -> ActionId;
     /// Marks `target` as undone by this action.
     fn mark_undone(&mut self, target: ActionId) -> Result<()>;
+    /// Replaces this action's summary, for actions that learn what they did as they go (a
+    /// streamed import counts its features at the end).
+    fn set_summary(&mut self, summary: &str) -> Result<()>;
 }
 
 /// A backend: every reading trait, and actions for writing.

@@ -25,6 +25,12 @@ pub fn begin_action(conn: &Connection, kind: &str, layer: Option<&str>, summary:
     Ok(conn.last_insert_rowid())
 }
 
+/// Replaces the summary of action `id`.
+pub fn set_summary(conn: &Connection, id: i64, summary: &str) -> Result<()> {
+    conn.execute("UPDATE wardgis_actions SET summary = ?2 WHERE id = ?1", params![id, summary])?;
+    Ok(())
+}
+
 /// Rows of one multi-row insert into the log (3 parameters each, well under SQLite's limit).
 pub const INSERTS_PER_STATEMENT: usize = 200;
 

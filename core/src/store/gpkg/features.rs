@@ -104,30 +104,34 @@ impl<C: WithConnection> FeatureStore for C {
 
 impl FeatureWrites for GpkgAction<'_> {
     /// The edit log records each new fid without the feature, and the digest of the rows.
-    /// An insert of [`BULK_INSERT`] features or more fills the GeoPackage R-tree in one packed
-    /// pass ([`rtree`]) instead of by its per-row trigger: the trigger is dropped and recreated
-    /// inside the same transaction, so other programs never see the file without it.
+    /// An insert of [`BULK_INSERT`] features or more starts a bulk insert into the layer for
+    /// the rest of the action ([`BulkRtree`]): the R-tree's per-row trigger is dropped, the
+    /// boxes of this and every later insert are gathered, and the tree is packed once when the
+    /// action commits — inside the same transaction, so other programs never see the file
+    /// without its trigger. A streamed import calls this once a batch.
     fn insert_features(&mut self, kind: &LayerKind, features: &[Feature]) -> Result<Vec<i64>> {
         let layer = kind.id.as_str();
-        let tx = &self.tx;
-        let insert_trigger = if features.len() >= BULK_INSERT { rtree_insert_trigger(tx, layer)? } else { None };
-        if let Some((name, _)) = &insert_trigger {
-            tx.execute_batch(&format!("DROP TRIGGER {}", quote(name)))?;
+        if features.len() >= BULK_INSERT && !self.bulk.iter().any(|b| b.layer == layer) {
+            if let Some((name, sql)) = rtree_insert_trigger(&self.tx, layer)? {
+                self.tx.execute_batch(&format!("DROP TRIGGER {}", quote(&name)))?;
+                self.bulk.push(BulkRtree { layer: layer.to_owned(), trigger_sql: sql, rows: Vec::new() });
+            }
         }
+        let tx = &self.tx;
+        let mut bulk = self.bulk.iter_mut().find(|b| b.layer == layer);
         let mut fids = Vec::with_capacity(features.len());
-        let mut rtree_rows = Vec::new();
         let mut digest = RowsDigest::default();
         {
-            let mut stmt = tx.prepare(&rows::insert_sql(kind))?;
+            let mut stmt = tx.prepare_cached(&rows::insert_sql(kind))?;
             for f in features {
                 let values = rows::params(kind, f)?;
                 stmt.execute(rusqlite::params_from_iter(rows::as_params(&values)))?;
                 let fid = tx.last_insert_rowid();
                 digest.add(fid, &values);
-                if insert_trigger.is_some() {
+                if let Some(b) = bulk.as_mut() {
                     if let Some(e) = Entry::new(fid, &f.geometry) {
                         let env = rstar::RTreeObject::envelope(&e);
-                        rtree_rows.push(rtree::RtreeRow::new(fid, env.lower()[0], env.upper()[0], env.lower()[1], env.upper()[1]));
+                        b.rows.push(rtree::RtreeRow::new(fid, env.lower()[0], env.upper()[0], env.lower()[1], env.upper()[1]));
                     }
                 }
                 fids.push(fid);
@@ -135,22 +139,14 @@ impl FeatureWrites for GpkgAction<'_> {
             LogWriter::new(tx, self.id)?.record_inserts(tx, layer, &fids)?;
         }
         digest.store(tx, self.id)?;
-        let extent = match &insert_trigger {
-            Some((_, sql)) => {
-                tx.execute_batch(sql)?;
-                let mut all = rtree::rows(tx, layer)?;
-                all.extend(rtree_rows);
-                let extent = rtree::extent(&all);
-                rtree::rewrite(tx, layer, all)?;
-                Some(extent)
-            }
-            None => None,
-        };
-        self.touch(layer, extent);
+        if bulk.is_none() {
+            self.touch(layer, None);
+        }
         Ok(fids)
     }
 
     fn update_feature(&mut self, kind: &LayerKind, before: &Feature, after: &Feature) -> Result<()> {
+        self.finish_bulk(&kind.id)?;
         let fid = after.fid.ok_or_else(|| Error::Invalid("an update needs the feature's fid".into()))?;
         let current = read_feature(&self.tx, kind, fid)?;
         match &current {
@@ -171,6 +167,7 @@ impl FeatureWrites for GpkgAction<'_> {
     }
 
     fn delete_feature(&mut self, kind: &LayerKind, before: &Feature) -> Result<()> {
+        self.finish_bulk(&kind.id)?;
         let fid = before.fid.ok_or_else(|| Error::Invalid("a delete needs the feature's fid".into()))?;
         self.tx.execute(&format!("DELETE FROM {} WHERE fid = ?1", quote(&kind.id)), [fid])?;
         LogWriter::new(&self.tx, self.id)?.record(&kind.id, fid, Op::Delete, Some(before), None)?;
@@ -179,6 +176,7 @@ impl FeatureWrites for GpkgAction<'_> {
     }
 
     fn restore_feature(&mut self, kind: &LayerKind, feature: &Feature) -> Result<()> {
+        self.finish_bulk(&kind.id)?;
         let fid = feature.fid.ok_or_else(|| Error::Invalid("a restore needs the feature's fid".into()))?;
         if read_feature(&self.tx, kind, fid)?.is_some() {
             return Err(Error::Conflict(format!(
@@ -196,6 +194,7 @@ impl FeatureWrites for GpkgAction<'_> {
     }
 
     fn delete_inserted(&mut self, kind: &LayerKind, fids: &[i64], inserted_by: ActionId) -> Result<Vec<Feature>> {
+        self.finish_bulk(&kind.id)?;
         let mut removed = Vec::with_capacity(fids.len());
         let mut digest = RowsDigest::default();
         let mut missing = Vec::new();
@@ -324,6 +323,31 @@ impl RowsDigest {
 }
 
 /// The name and SQL of the `gpkg_rtree_index` insert trigger of a layer, if it has one.
+/// A bulk insert into one layer, open until its action commits: the R-tree's insert trigger
+/// (dropped) and the boxes of the rows inserted since.
+pub(super) struct BulkRtree {
+    pub(super) layer: String,
+    trigger_sql: String,
+    rows: Vec<rtree::RtreeRow>,
+}
+
+impl GpkgAction<'_> {
+    /// Ends the bulk insert into `layer`, if one is open: recreates the trigger and packs the
+    /// R-tree from its old rows and the gathered ones. Other edits of the layer in the same
+    /// action come after this, so the triggers see every row they touch.
+    pub(super) fn finish_bulk(&mut self, layer: &str) -> Result<()> {
+        let Some(i) = self.bulk.iter().position(|b| b.layer == layer) else { return Ok(()) };
+        let b = self.bulk.swap_remove(i);
+        self.tx.execute_batch(&b.trigger_sql)?;
+        let mut all = rtree::rows(&self.tx, layer)?;
+        all.extend(b.rows);
+        let extent = rtree::extent(&all);
+        rtree::rewrite(&self.tx, layer, all)?;
+        self.touch(layer, Some(extent));
+        Ok(())
+    }
+}
+
 fn rtree_insert_trigger(conn: &Connection, layer: &str) -> Result<Option<(String, String)>> {
     let name = format!("rtree_{layer}_geom_insert");
     Ok(conn

@@ -164,7 +164,7 @@ impl Storage for GeoPackage {
         let mut conn = self.writer.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let id = actions::begin_action(&tx, kind.code(), layer, summary)?;
-        let mut action = GpkgAction { tx, id, path: &self.path, touched: Vec::new() };
+        let mut action = GpkgAction { tx, id, path: &self.path, touched: Vec::new(), bulk: Vec::new() };
         let out = write(&mut action)?;
         action.commit()?;
         // Our own commit does not move the writer's data_version; nothing to note.
@@ -189,6 +189,8 @@ pub struct GpkgAction<'c> {
     /// Layers whose `gpkg_contents` row (extent, last change) must be brought up to date
     /// before commit, with the extent when the writer already knows it.
     touched: Vec<(String, Option<Option<[f64; 4]>>)>,
+    /// Layers being bulk-inserted into, finished at commit.
+    bulk: Vec<features::BulkRtree>,
 }
 
 impl GpkgAction<'_> {
@@ -199,7 +201,10 @@ impl GpkgAction<'_> {
         }
     }
 
-    fn commit(self) -> Result<()> {
+    fn commit(mut self) -> Result<()> {
+        while let Some(layer) = self.bulk.first().map(|b| b.layer.clone()) {
+            self.finish_bulk(&layer)?;
+        }
         for (layer, extent) in &self.touched {
             features::touch_contents(&self.tx, layer, *extent)?;
         }
@@ -215,6 +220,10 @@ impl ActionWrites for GpkgAction<'_> {
 
     fn mark_undone(&mut self, target: ActionId) -> Result<()> {
         actions::mark_undone(&self.tx, target, self.id)
+    }
+
+    fn set_summary(&mut self, summary: &str) -> Result<()> {
+        actions::set_summary(&self.tx, self.id, summary)
     }
 }
 

@@ -181,19 +181,36 @@ impl Layout {
 
     fn geometry(&self, kind: &LayerKind, record: &csv::StringRecord, crs: Crs) -> Result<Geometry<f64>, RowError> {
         let (column, mut g) = match self.geometry {
-            GeometryColumns::LonLat { lon, lat } => (lon, Point(self.lon_lat(record, lon, lat)?).into()),
+            GeometryColumns::LonLat { lon, lat } if crs.is_geographic() => {
+                (lon, Point(self.lon_lat(record, lon, lat)?).into())
+            }
+            GeometryColumns::LonLat { lon, lat } => (lon, Point(self.easting_northing(record, lon, lat)?).into()),
             GeometryColumns::Wkt(i) => {
                 let raw = record.get(i).unwrap_or("");
                 let g = wkt::from_wkt(raw)
-                    .and_then(|g| check_lon_lat(&g).map(|_| g))
+                    .and_then(|g| if crs.is_geographic() { check_lon_lat(&g).map(|_| g) } else { Ok(g) })
                     .map_err(|why| RowError::new(&self.headers[i], raw, why))?;
                 (i, g)
             }
         };
-        crs.geometry_to_wgs84(&mut g);
+        crs.geometry_to_wgs84(&mut g)
+            .map_err(|why| RowError::new(&self.headers[column], record.get(column).unwrap_or(""), why))?;
         fit_to_layer(kind.geometry, g).map_err(|why| {
             RowError::new(&self.headers[column], record.get(column).unwrap_or(""), why)
         })
+    }
+
+    /// A projected system's (easting, northing) in metres from the x/lon and y/lat columns;
+    /// whether they fit the system is checked when converting.
+    fn easting_northing(&self, record: &csv::StringRecord, x: usize, y: usize) -> Result<Coord<f64>, RowError> {
+        let metres = |i: usize, what: &str| {
+            let raw = record.get(i).unwrap_or("").trim();
+            raw.parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| RowError::new(&self.headers[i], raw, format!("expected the {what} in metres, e.g. 483000.0")))
+        };
+        Ok(Coord { x: metres(x, "easting")?, y: metres(y, "northing")? })
     }
 
     fn lon_lat(&self, record: &csv::StringRecord, lon: usize, lat: usize) -> Result<Coord<f64>, RowError> {
@@ -315,7 +332,9 @@ pub(crate) fn write(kind: &LayerKind, features: &[Feature], crs: Crs) -> Result<
         let mut row = vec![f.fid.map(|i| i.to_string()).unwrap_or_default()];
         row.extend(kind.column_names().map(|k| f.get(k).to_text()));
         let mut g = f.geometry.clone();
-        crs.geometry_from_wgs84(&mut g);
+        crs.geometry_from_wgs84(&mut g).map_err(|why| {
+            Error::Geometry(format!("feature {}: {why}", f.fid.map_or("(unsaved)".to_owned(), |i| i.to_string())))
+        })?;
         match (&g, points) {
             (Geometry::Point(p), true) => row.extend([format!("{:.7}", round(p.x())), format!("{:.7}", round(p.y()))]),
             (_, false) => row.push(wkt::to_wkt(&g)),

@@ -209,8 +209,10 @@ fn geometry(kind: &LayerKind, g: Option<geojson::Geometry>, crs: Crs) -> Result<
     let g = g.ok_or_else(|| RowError::new("geometry", "null", expected()))?;
     let type_name = g.value.type_name();
     let mut g = Geometry::<f64>::try_from(g).map_err(|e| RowError::new("geometry", type_name, format!("{e}; {}", expected())))?;
-    check_lon_lat(&g).map_err(|why| RowError::new("geometry", geometry_name(&g), why))?;
-    crs.geometry_to_wgs84(&mut g);
+    if crs.is_geographic() {
+        check_lon_lat(&g).map_err(|why| RowError::new("geometry", geometry_name(&g), why))?;
+    }
+    crs.geometry_to_wgs84(&mut g).map_err(|why| RowError::new("geometry", geometry_name(&g), why))?;
     let name = geometry_name(&g);
     fit_to_layer(kind.geometry, g).map_err(|why| RowError::new("geometry", name, why))
 }
@@ -294,7 +296,9 @@ pub(crate) fn write(kind: &LayerKind, features: &[Feature], crs: Crs) -> Result<
     out.push_str("\"features\":[");
     for (i, f) in features.iter().enumerate() {
         let mut g = f.geometry.clone();
-        crs.geometry_from_wgs84(&mut g);
+        crs.geometry_from_wgs84(&mut g).map_err(|why| {
+            Error::Geometry(format!("feature {}: {why}", f.fid.map_or("(unsaved)".to_owned(), |i| i.to_string())))
+        })?;
         let text = serde_json::to_string(&feature_json(kind, f, &g, &[]))
             .map_err(|e| Error::Invalid(format!("cannot write GeoJSON: {e}")))?;
         out.push_str(if i == 0 { "\n" } else { ",\n" });
@@ -309,5 +313,7 @@ fn crs_member_name(crs: Crs) -> Option<String> {
         Crs::Wgs84 | Crs::Cgcs2000 => None,
         Crs::Gcj02 => Some(format!("{WARDGIS_CRS_PREFIX}gcj02")),
         Crs::Bd09 => Some(format!("{WARDGIS_CRS_PREFIX}bd09")),
+        // GeoJSON 2008's name for a projected system, as ogr2ogr writes it.
+        Crs::Projected(p) => Some(format!("urn:ogc:def:crs:EPSG::{}", p.epsg())),
     }
 }

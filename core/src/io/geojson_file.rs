@@ -108,6 +108,9 @@ fn check_crs_member(doc: &Json) -> Result<(), String> {
     if matches!(last.as_str(), "crs84" | "4326" | "4490" | "wgs84") {
         return Ok(());
     }
+    if let Some(crs) = last.parse::<u32>().ok().and_then(Crs::from_epsg) {
+        return Err(format!("the file declares its coordinates are {crs} (\"crs\": \"{name}\"); import it with --crs {crs}"));
+    }
     if let Some(ours) = name.strip_prefix(WARDGIS_CRS_PREFIX) {
         return Err(format!(
             "the file declares its coordinates are {ours} (\"crs\": \"{name}\"); import it with --crs {ours}"

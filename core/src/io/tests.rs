@@ -491,3 +491,44 @@ fn read_area_collects_polygons() {
     let e = read_area(&path).unwrap_err();
     assert!(e.to_string().contains("feature 1: is a LineString"), "{e}");
 }
+
+#[test]
+fn projected_csv_and_geojson_round_trip() {
+    let k = kind("billboards");
+    for code in [4549, 4528, 3857] {
+        let crs = Crs::from_epsg(code).unwrap();
+        for name in ["b.csv", "b.geojson"] {
+            let r = round_trip(&k, &billboards(), name, crs);
+            assert_same(&k, &billboards(), &r.features);
+        }
+    }
+}
+
+#[test]
+fn gauss_kruger_csv_in_metres_is_imported_and_a_wrong_zone_refused() {
+    let cm120 = Crs::from_epsg(4549).unwrap();
+    let mut text = String::from("名称,车辆类型,充电端口数,x,y\n");
+    for (i, w) in truth().iter().enumerate() {
+        let g = cm120.from_wgs84(*w).unwrap();
+        text.push_str(&format!("P{i},car,2,{:.3},{:.3}\n", g.x, g.y));
+    }
+    let (_dir, path) = file("gk.csv", text.as_bytes());
+    let r = read_features(&path, &kind("chargers"), cm120, false).unwrap();
+    for (f, w) in r.features.iter().zip(truth()) {
+        assert!(distance_m(point(f), w) < 0.01, "{} is off", f.name().unwrap());
+    }
+    // The same metres read as the zone-prefixed system: refused, with the reason.
+    let e = read_features(&path, &kind("chargers"), Crs::from_epsg(4528).unwrap(), false).unwrap_err();
+    assert!(e.to_string().contains("zone prefix 40"), "{e}");
+    // And as degrees: refused as before.
+    assert!(read_features(&path, &kind("chargers"), Crs::Wgs84, false).is_err());
+}
+
+#[test]
+fn a_projected_geojson_export_names_its_crs_on_reimport() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("b.geojson");
+    write_features(&path, &kind("billboards"), &billboards(), Crs::from_epsg(4549).unwrap()).unwrap();
+    let e = read_features(&path, &kind("billboards"), Crs::Wgs84, false).unwrap_err();
+    assert!(e.to_string().contains("--crs EPSG:4549"), "{e}");
+}

@@ -295,7 +295,9 @@ mod tests {
         let cm120 = Crs::from_epsg(4549).unwrap();
         let bare = c(483_000.0, 3_470_000.0);
         assert!(zone40.to_wgs84(bare).unwrap_err().contains("lacks the zone prefix 40"));
-        assert!(cm120.to_wgs84(c(40_483_000.0, 3_470_000.0)).unwrap_err().contains("zone-prefixed"));
+        assert!(zone40.to_wgs84(bare).unwrap_err().contains("is the file EPSG:4549"));
+        assert!(cm120.to_wgs84(c(40_483_000.0, 3_470_000.0)).unwrap_err().contains("is the file EPSG:4528"));
+        assert!(cm120.to_wgs84(c(3_483_000.0, 3_470_000.0)).unwrap_err().contains("outside the zone"));
         assert!(cm120.to_wgs84(c(3_470_000.0, 483_000.0)).unwrap_err().contains("swapped"));
         assert!(cm120.to_wgs84(c(f64::NAN, 3_470_000.0)).is_err());
         // Far outside the zone (Urumqi in the 120°E zone), and beyond Web Mercator's square.

@@ -145,25 +145,24 @@ impl Projected {
                 if !north(c.y) {
                     return Err(self.failed(c, &format!("northing {} is not 0..10002000 m north of the equator", c.y)));
                 }
-                let hint = match (zone, (c.x / 1_000_000.0).floor()) {
-                    (Some(z), _) if (0.0..1_000_000.0).contains(&c.x) => format!(
-                        "easting {} lacks the zone prefix {z} (expected {}..{} m); is the file in the CM-only system without prefix?",
+                let lo = false_easting(zone) - 500_000.0;
+                let hi = false_easting(zone) + 500_000.0;
+                let prefix = (c.x / 1_000_000.0).floor();
+                let hint = match zone {
+                    Some(z) if (0.0..1_000_000.0).contains(&c.x) => format!(
+                        "easting {} lacks the zone prefix {z} (expected {lo}..{hi} m); is the file {}, the same zone without prefix?",
                         c.x,
-                        z * 1_000_000,
-                        (z + 1) * 1_000_000
+                        self.without_prefix().map_or(String::new(), |p| format!("EPSG:{}", p.0))
                     ),
-                    (_, prefix) if prefix >= 1.0 => format!(
-                        "easting {} looks zone-prefixed (zone {prefix}); expected {}..{} m",
-                        c.x,
-                        false_easting(zone) - 500_000.0,
-                        false_easting(zone) + 500_000.0
-                    ),
-                    _ => format!(
-                        "easting {} is outside the zone ({}..{} m)",
-                        c.x,
-                        false_easting(zone) - 500_000.0,
-                        false_easting(zone) + 500_000.0
-                    ),
+                    _ => match zone_prefixed(prefix as u32).filter(|_| prefix >= 1.0 && prefix.fract() == 0.0) {
+                        Some(p) => format!(
+                            "easting {} has zone prefix {prefix} (expected {lo}..{hi} m); is the file EPSG:{} ({})?",
+                            c.x,
+                            p.0,
+                            p.describe()
+                        ),
+                        None => format!("easting {} is outside the zone ({lo}..{hi} m)", c.x),
+                    },
                 };
                 Err(self.failed(c, &hint))
             }
@@ -174,6 +173,15 @@ impl Projected {
                     Err(self.failed(c, &format!("beyond ±{WEB_MERCATOR_MAX} m")))
                 }
             }
+        }
+    }
+
+    /// The CM-only system with this zone-prefixed system's central meridian and width.
+    fn without_prefix(self) -> Option<Projected> {
+        match self.kind() {
+            Kind::GaussKruger { width: 3, central_meridian, zone: Some(_) } => Projected::from_epsg(4534 + (central_meridian - 75) / 3),
+            Kind::GaussKruger { width: 6, central_meridian, zone: Some(_) } => Projected::from_epsg(4502 + (central_meridian - 75) / 6),
+            _ => None,
         }
     }
 
@@ -197,6 +205,15 @@ impl Projected {
             let parse = |s: &str| Proj::from_proj_string(s).unwrap_or_else(|e| panic!("built-in PROJ string `{s}`: {e}"));
             (parse(geo), parse(&self.proj_string()))
         })
+    }
+}
+
+/// The zone-prefixed system of a zone number (13–23 6°, 25–45 3°).
+fn zone_prefixed(zone: u32) -> Option<Projected> {
+    match zone {
+        13..=23 => Projected::from_epsg(4491 + zone - 13),
+        25..=45 => Projected::from_epsg(4513 + zone - 25),
+        _ => None,
     }
 }
 

@@ -69,7 +69,8 @@ pub enum Command {
         layer: String,
         /// A .geojson/.json or .csv file, UTF-8 or GBK.
         file: PathBuf,
-        /// Coordinate system of the file: wgs84, cgcs2000, gcj02 (Amap, Tencent) or bd09 (Baidu).
+        /// Coordinate system of the file: wgs84, cgcs2000, gcj02 (Amap, Tencent), bd09 (Baidu) or an
+        /// EPSG code: EPSG:4490, EPSG:4491–4554 (CGCS2000 Gauss–Krüger, x = easting), EPSG:3857.
         /// Default: what the file declares, else wgs84.
         #[arg(long, value_parser = parse_crs)]
         crs: Option<Crs>,
@@ -86,7 +87,8 @@ pub enum Command {
         layer: String,
         /// The file to write: .geojson/.json or .csv.
         out: PathBuf,
-        /// Coordinate system to write: wgs84, cgcs2000, gcj02 or bd09.
+        /// Coordinate system to write: wgs84, cgcs2000, gcj02 (Amap, Tencent), bd09 (Baidu) or an
+        /// EPSG code: EPSG:4490, EPSG:4491–4554 (CGCS2000 Gauss–Krüger), EPSG:3857.
         #[arg(long, default_value = "wgs84", value_parser = parse_crs)]
         crs: Crs,
     },

@@ -8,6 +8,7 @@ mod args;
 mod commands;
 mod evaluation;
 mod orders;
+mod zoning;
 
 use std::process::ExitCode;
 

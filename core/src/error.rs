@@ -21,6 +21,11 @@ pub enum Error {
     #[error("{file}:{line}: field `{field}` value `{value}`: {expected}")]
     BadRow { file: String, line: usize, field: String, value: String, expected: String },
 
+    /// A cell of a spreadsheet that does not fit the catalog: the sheet, the row and column
+    /// as Excel shows them (row 17, column C) and the column's header.
+    #[error("{file}: sheet `{sheet}` row {row} column {column} `{header}`: value `{value}`: {expected}")]
+    BadCell { file: String, sheet: String, row: usize, column: String, header: String, value: String, expected: String },
+
     /// A feature of a GeoJSON file that does not fit the catalog. GeoJSON has no meaningful
     /// line numbers (it is often one line), so the feature's 1-based position in the file
     /// is given instead.

@@ -23,11 +23,15 @@ mod geojson_file;
 mod geometry;
 mod reading;
 mod source;
+mod table;
 mod text;
 mod wkt;
+mod xlsx_file;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod xlsx_kml_tests;
 
 use std::path::Path;
 
@@ -102,6 +106,7 @@ pub fn import_features(
     match format {
         Format::Csv => csv_file::read(path, kind, opts, &mut reading)?,
         Format::GeoJson => geojson_file::read(path, kind, opts, &mut reading)?,
+        Format::Xlsx => xlsx_file::read(path, kind, opts, &mut reading)?,
     }
     reading.finish()
 }
@@ -127,6 +132,7 @@ pub fn write_features(path: &Path, kind: &LayerKind, features: &[Feature], opts:
     let bytes = match Format::of(path)? {
         Format::Csv => csv_file::write(kind, features, opts.crs)?,
         Format::GeoJson => geojson_file::write(kind, features, opts.crs)?,
+        Format::Xlsx => xlsx_file::write(kind, features, opts.crs)?,
     };
     std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
@@ -145,6 +151,7 @@ pub fn read_area(path: &Path) -> Result<geo_types::Geometry<f64>> {
 enum Format {
     Csv,
     GeoJson,
+    Xlsx,
 }
 
 impl Format {
@@ -153,10 +160,11 @@ impl Format {
         match ext.as_str() {
             "csv" | "txt" => Ok(Format::Csv),
             "geojson" | "json" => Ok(Format::GeoJson),
+            "xlsx" => Ok(Format::Xlsx),
             _ => Err(Error::BadInput {
                 file: path.display().to_string(),
                 message: format!(
-                    "unknown file type `.{ext}`; expected .geojson, .json, .csv or .txt"
+                    "unknown file type `.{ext}`; expected .geojson, .json, .csv, .txt or .xlsx"
                 ),
             }),
         }
@@ -170,11 +178,19 @@ pub(crate) struct RowError {
     pub field: String,
     pub value: String,
     pub expected: String,
+    /// The 0-based column of a table (CSV, spreadsheet) the problem is in, where known.
+    pub column: Option<usize>,
 }
 
 impl RowError {
     fn new(field: impl Into<String>, value: impl Into<String>, expected: impl Into<String>) -> Self {
-        RowError { field: field.into(), value: value.into(), expected: expected.into() }
+        RowError { field: field.into(), value: value.into(), expected: expected.into(), column: None }
+    }
+
+    /// The same problem, in column `i` of a table.
+    fn at(mut self, i: usize) -> Self {
+        self.column = Some(i);
+        self
     }
 }
 

@@ -273,14 +273,14 @@ const WARDGIS_CRS_PREFIX: &str = "wardgis:";
 
 /// How property keys map to fields, worked out once per distinct key.
 #[derive(Default)]
-struct Properties {
+pub(crate) struct Properties {
     targets: HashMap<String, Option<Target>>,
     /// Keys that map to nothing, in the order first seen.
-    unknown: Vec<String>,
+    pub unknown: Vec<String>,
 }
 
 impl Properties {
-    fn target(&mut self, kind: &LayerKind, key: &str) -> Option<Target> {
+    pub fn target(&mut self, kind: &LayerKind, key: &str) -> Option<Target> {
         if let Some(t) = self.targets.get(key) {
             return *t;
         }
@@ -332,7 +332,7 @@ fn geometry(kind: &LayerKind, g: Option<geojson::Geometry>, crs: Crs) -> Result<
 }
 
 /// A required field with no property at all (an empty one is caught when parsing it).
-fn check_required(kind: &LayerKind, f: &Feature) -> Result<(), RowError> {
+pub(crate) fn check_required(kind: &LayerKind, f: &Feature) -> Result<(), RowError> {
     match kind.fields.iter().find(|fd| fd.required && f.get(&fd.name).is_null()) {
         None => Ok(()),
         Some(fd) => Err(RowError::new(

@@ -21,6 +21,7 @@ mod columns;
 mod csv_file;
 mod geojson_file;
 mod geometry;
+mod kml_file;
 mod reading;
 mod source;
 mod table;
@@ -107,6 +108,8 @@ pub fn import_features(
         Format::Csv => csv_file::read(path, kind, opts, &mut reading)?,
         Format::GeoJson => geojson_file::read(path, kind, opts, &mut reading)?,
         Format::Xlsx => xlsx_file::read(path, kind, opts, &mut reading)?,
+        Format::Kml => kml_file::read(path, kind, opts, &mut reading, false)?,
+        Format::Kmz => kml_file::read(path, kind, opts, &mut reading, true)?,
     }
     reading.finish()
 }
@@ -133,6 +136,8 @@ pub fn write_features(path: &Path, kind: &LayerKind, features: &[Feature], opts:
         Format::Csv => csv_file::write(kind, features, opts.crs)?,
         Format::GeoJson => geojson_file::write(kind, features, opts.crs)?,
         Format::Xlsx => xlsx_file::write(kind, features, opts.crs)?,
+        Format::Kml => kml_file::write_kml(kind, features, opts.crs)?,
+        Format::Kmz => kml_file::write_kmz(kind, features, opts.crs)?,
     };
     std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
@@ -152,6 +157,8 @@ enum Format {
     Csv,
     GeoJson,
     Xlsx,
+    Kml,
+    Kmz,
 }
 
 impl Format {
@@ -161,10 +168,12 @@ impl Format {
             "csv" | "txt" => Ok(Format::Csv),
             "geojson" | "json" => Ok(Format::GeoJson),
             "xlsx" => Ok(Format::Xlsx),
+            "kml" => Ok(Format::Kml),
+            "kmz" => Ok(Format::Kmz),
             _ => Err(Error::BadInput {
                 file: path.display().to_string(),
                 message: format!(
-                    "unknown file type `.{ext}`; expected .geojson, .json, .csv, .txt or .xlsx"
+                    "unknown file type `.{ext}`; expected .geojson, .json, .csv, .txt, .xlsx, .kml or .kmz"
                 ),
             }),
         }

@@ -170,7 +170,7 @@ fn degrees(raw: &str, what: &str, min: f64, max: f64) -> Result<f64, String> {
 }
 
 /// A built-in text column: trimmed, empty meaning no value.
-fn text_value(raw: &str) -> Value {
+pub(crate) fn text_value(raw: &str) -> Value {
     let s = raw.trim();
     if s.is_empty() {
         Value::Null

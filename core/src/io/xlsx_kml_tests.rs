@@ -188,3 +188,91 @@ fn xlsx_export_layout() {
     assert_eq!(row[7], Data::Bool(true));
     assert!(matches!(row[8], Data::DateTime(_)), "{:?}", row[8]);
 }
+
+/// The Google Earth / 奥维-style survey committed under `core/tests/data/`.
+fn aowei() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/chargers_aowei.kml")
+}
+
+#[test]
+fn kml_placemarks_in_folders_with_extended_data() {
+    let k = kind("chargers");
+    let r = read_features(&aowei(), &k, &read_opts(None, false)).unwrap();
+    let names: Vec<_> = r.features.iter().map(|f| f.name().unwrap()).collect();
+    assert_eq!(names, ["人民路充电站", "东门<非机动车棚>", "南门充电桩"]);
+    let (a, b, s) = (&r.features[0], &r.features[1], &r.features[2]);
+    assert_eq!(a.get("vehicle_type"), &Value::Text("car".into()));
+    assert_eq!(a.get("ports"), &Value::Integer(4));
+    assert_eq!(a.get("operator"), &Value::Text("宜兴城投 & 国网".into()));
+    assert_eq!(point(a), c(119.8283, 31.3536), "altitude dropped");
+    assert_eq!(b.get("vehicle_type"), &Value::Text("ebike".into()));
+    assert_eq!(b.get("ports"), &Value::Integer(12));
+    assert_eq!(b.get("scan_to_pay"), &Value::Boolean(true));
+    assert_eq!(point(b), c(119.8355, 31.3577));
+    assert_eq!(s.get("ports"), &Value::Integer(2));
+    assert_eq!(point(s), c(119.8201, 31.3499), "a MultiGeometry of one point");
+    let w = r.warnings.join("\n");
+    assert!(w.contains("调查员"), "{w}");
+    assert!(w.contains("description of 1 placemark"), "{w}");
+    // 奥维 collects GCJ-02: with --crs gcj02 the positions move to WGS84.
+    let shifted = read_features(&aowei(), &k, &read_opts(Some(Crs::Gcj02), false)).unwrap();
+    let back = crate::crs::wgs84_to_gcj02(point(&shifted.features[0]));
+    assert!(crate::crs::distance_m(back, point(a)) < 0.01);
+    assert!(crate::crs::distance_m(point(&shifted.features[0]), point(a)) > 100.0);
+}
+
+fn kml_doc(placemarks: &str) -> String {
+    format!("<?xml version=\"1.0\"?><kml xmlns=\"http://www.opengis.net/kml/2.2\"><Document>{placemarks}</Document></kml>")
+}
+
+fn charger_placemark(name: &str, ports: &str, coords: &str) -> String {
+    format!(
+        "<Placemark><name>{name}</name><ExtendedData><Data name=\"vehicle_type\"><value>car</value></Data>\
+         <Data name=\"ports\"><value>{ports}</value></Data></ExtendedData><Point><coordinates>{coords}</coordinates></Point></Placemark>"
+    )
+}
+
+#[test]
+fn a_bad_placemark_is_named_by_position_and_name() {
+    let doc = kml_doc(&[
+        charger_placemark("甲", "2", "119.8,31.3"),
+        charger_placemark("乙", "0", "119.8,31.3"),
+        charger_placemark("丙", "2", "119.8 31.3"),
+    ]
+    .concat());
+    let (_dir, path) = super::tests::file("bad.kml", doc.as_bytes());
+    let e = read_features(&path, &kind("chargers"), &read_opts(None, false)).unwrap_err();
+    let Error::BadRows { rows, total: 2 } = &e else { panic!("{e}") };
+    let first = rows[0].to_string();
+    assert!(first.contains("feature 2: field `ports` value `0`") && first.contains("minimum 1") && first.contains("placemark `乙`"), "{first}");
+    let second = rows[1].to_string();
+    assert!(second.contains("feature 3") && second.contains("Point coordinates") && second.contains("placemark `丙`"), "{second}");
+    let (_dir, path) = super::tests::file("not.kml", b"<html><body>hello</body></html>");
+    let e = read_features(&path, &kind("chargers"), &read_opts(None, false)).unwrap_err();
+    assert!(matches!(e, Error::BadInput { .. }) && e.to_string().contains("not KML"), "{e}");
+}
+
+#[test]
+fn kml_and_kmz_round_trip_points_and_polygons() {
+    for name in ["b.kml", "b.kmz"] {
+        let k = kind("billboards");
+        let r = round_trip(&k, &billboards(), name, Crs::Wgs84);
+        assert_same(&k, &billboards(), &r.features);
+        assert!(r.warnings.is_empty(), "{name}: {:?}", r.warnings);
+        let k = kind("communities");
+        let f = super::tests::a_community();
+        let r = round_trip(&k, std::slice::from_ref(&f), name, Crs::Gcj02);
+        assert_same(&k, &[f], &r.features);
+    }
+}
+
+#[test]
+fn a_kmz_is_a_zip_holding_doc_kml() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("b.kmz");
+    write_features(&path, &kind("billboards"), &billboards(), &ExportOptions::default()).unwrap();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut kml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("doc.kml").unwrap(), &mut kml).unwrap();
+    assert!(kml.contains("<name>广告0</name>") && kml.contains("<Data name=\"owner\"><value>某公司, &quot;quoted&quot;</value></Data>"), "{kml}");
+}

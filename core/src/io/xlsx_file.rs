@@ -1,7 +1,8 @@
 //! XLSX import and export.
 //!
 //! A sheet is read like a CSV file (the same headers and values are accepted, through
-//! [`super::table::Layout`]): the first non-empty row is the header, every non-empty row
+//! [`super::table::Layout`]): the first row with two or more cells filled is the header (a
+//! title above it is skipped with a warning), every non-empty row
 //! below it one feature. Excel's typed cells are read as the field takes them: a date cell,
 //! or a date's serial number, in a date field is that date; a number in an integer field may
 //! be stored as `12.0`; numbers typed as text are read as CSV reads them. A cell holding an
@@ -45,10 +46,21 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading:
     let in_sheet = |m: String| bad_input(path, format!("sheet `{sheet}`: {m}"));
     // `range` starts at the first non-empty cell; Excel's numbers count from A1.
     let (r0, c0) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
-    let mut rows = range.rows().enumerate().map(|(i, r)| (r0 + i + 1, r)).skip_while(|(_, r)| r.iter().all(is_blank));
+    // A title above the header (one cell, often merged across) is common in the bureau's
+    // sheets: the header is the first row with two or more cells filled.
+    let mut rows = range.rows().enumerate().map(|(i, r)| (r0 + i + 1, r)).peekable();
+    let mut titles = Vec::new();
+    while let Some((n, r)) = rows.next_if(|(_, r)| r.iter().filter(|d| !is_blank(d)).count() < 2) {
+        if let Some(d) = r.iter().find(|d| !is_blank(d)) {
+            titles.push(format!("row {n} `{}`", shown(d)));
+        }
+    }
     let Some((header_row, header)) = rows.next() else {
-        return Err(in_sheet("is empty; expected a header row such as 名称, 经度, 纬度 and one row per feature".into()));
+        return Err(in_sheet("has no header row; expected a header row such as 名称, 经度, 纬度 and one row per feature".into()));
     };
+    if !titles.is_empty() {
+        reading.warn(format!("sheet `{sheet}`: {} taken as a title; the header is row {header_row}", titles.join(", ")));
+    }
     let headers: Vec<String> = header.iter().map(|d| if is_blank(d) { String::new() } else { shown(d) }).collect();
     let layout = Layout::new(kind, headers).map_err(|m| in_sheet(format!("header row {header_row}: {m}")))?;
     if let Some(w) = layout.unknown_warning(kind) {

@@ -1,4 +1,4 @@
-//! GeoJSON and CSV import and export, checked against the layer catalog.
+//! GeoJSON, CSV, XLSX and KML/KMZ import and export, checked against the layer catalog.
 //!
 //! Import is how the bureau's existing spreadsheets and survey files get into a project, so
 //! it must (1) read what Excel and WPS actually write — GBK or UTF-8, Chinese headers,
@@ -13,8 +13,9 @@
 //! Storage is WGS84; `crs` arguments say what the file is in, and conversion happens here.
 //!
 //! Files: `attributes` parses one value against a field, `columns` maps headers to fields,
-//! `text` decodes bytes, `csv_file` and `geojson_file` read and write the two formats,
-//! `wkt` reads and writes the `wkt` column of CSV files of non-point layers.
+//! `table` turns a table's header and rows into features (CSV and XLSX share it), `text`
+//! decodes bytes, `csv_file`, `geojson_file`, `xlsx_file` and `kml_file` read and write the
+//! formats, `wkt` reads and writes the `wkt` column of tables of non-point layers.
 
 mod attributes;
 mod columns;
@@ -125,12 +126,14 @@ pub fn read_features(path: &Path, kind: &LayerKind, opts: &ImportOptions) -> Res
     Ok(ImportReport { features, skipped: summary.skipped, warnings: summary.warnings })
 }
 
-/// Writes GeoJSON or CSV, chosen by extension, converting coordinates from WGS84 to
-/// `opts.crs`.
+/// Writes GeoJSON, CSV, XLSX, KML or KMZ, chosen by extension, converting coordinates from
+/// WGS84 to `opts.crs`.
 ///
 /// GeoJSON is an RFC 7946 FeatureCollection; CSV is UTF-8 with a byte-order mark so that
 /// Excel opens it correctly, with `lon,lat` columns for point layers and a `wkt` column
-/// otherwise. Coordinates are rounded to 7 decimals (about 1 cm). Both re-import unchanged.
+/// otherwise; XLSX has the same columns on one sheet named after the layer; KML (and KMZ,
+/// zipped) has one Placemark per feature with its fields as ExtendedData. Coordinates are
+/// rounded to 7 decimals (about 1 cm). Each re-imports unchanged.
 pub fn write_features(path: &Path, kind: &LayerKind, features: &[Feature], opts: &ExportOptions) -> Result<()> {
     let bytes = match Format::of(path)? {
         Format::Csv => csv_file::write(kind, features, opts.crs)?,

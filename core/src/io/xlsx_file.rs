@@ -23,7 +23,7 @@ use super::table::Layout;
 use super::{bad_input, wkt, ImportOptions, RowError};
 use crate::catalog::{FieldDef, FieldType, GeometryType, LayerKind};
 use crate::crs::Crs;
-use crate::error::{Error, Result};
+use crate::error::{BadCell, Error, Result};
 use crate::evaluation::cells::{column_letter, is_blank, shown};
 use crate::feature::{Feature, Value};
 
@@ -70,7 +70,7 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading:
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let file = reading.file.clone();
     let bad_cell = |row: usize, e: RowError| match e.column {
-        Some(c) => Error::BadCell {
+        Some(c) => Error::BadCell(Box::new(BadCell {
             file: file.clone(),
             sheet: sheet.clone(),
             row,
@@ -78,7 +78,7 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading:
             header: layout.headers.get(c).map_or(String::new(), |h| h.trim().to_owned()),
             value: e.value,
             expected: e.expected,
-        },
+        })),
         None => Error::BadRow { file: format!("{file} sheet `{sheet}` row"), line: row, field: e.field, value: e.value, expected: e.expected },
     };
     for (excel_row, cells) in rows {

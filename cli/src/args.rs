@@ -60,14 +60,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Import features from GeoJSON or CSV into a layer (all or nothing unless --skip-bad).
+    /// Import features from GeoJSON, CSV, XLSX, KML or KMZ into a layer (all or nothing unless
+    /// --skip-bad).
     /// Large files stream in bounded memory with a progress bar on a terminal; Ctrl-C stops
     /// and imports nothing.
     Import {
         project: PathBuf,
         /// Layer id, as `wardgis layers` lists it (e.g. chargers).
         layer: String,
-        /// A .geojson/.json or .csv file, UTF-8 or GBK.
+        /// A .geojson/.json, .csv (UTF-8 or GBK), .xlsx, .kml or .kmz file.
         file: PathBuf,
         /// Coordinate system of the file: wgs84, cgcs2000, gcj02 (Amap, Tencent), bd09 (Baidu) or an
         /// EPSG code: EPSG:4490, EPSG:4491–4554 (CGCS2000 Gauss–Krüger, x = easting), EPSG:3857.
@@ -80,12 +81,15 @@ pub enum Command {
         /// Import the good rows and report every bad row instead of importing nothing.
         #[arg(long)]
         skip_bad: bool,
+        /// The sheet of an .xlsx file to read. Default: the first.
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
     },
-    /// Export a layer to GeoJSON or CSV (chosen by the file extension).
+    /// Export a layer to GeoJSON, CSV, XLSX, KML or KMZ (chosen by the file extension).
     Export {
         project: PathBuf,
         layer: String,
-        /// The file to write: .geojson/.json or .csv.
+        /// The file to write: .geojson/.json, .csv, .xlsx, .kml or .kmz.
         out: PathBuf,
         /// Coordinate system to write: wgs84, cgcs2000, gcj02 (Amap, Tencent), bd09 (Baidu) or an
         /// EPSG code: EPSG:4490, EPSG:4491–4554 (CGCS2000 Gauss–Krüger), EPSG:3857.

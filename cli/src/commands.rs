@@ -36,8 +36,8 @@ pub fn run(cli: Cli) -> Outcome {
             Ok(())
         }
         Command::Layers { project, json } => layers(&Project::open(&project, catalog)?, json),
-        Command::Import { project, layer, file, crs, encoding, skip_bad } => {
-            let opts = io::ImportOptions { crs, encoding, skip_bad, ..Default::default() };
+        Command::Import { project, layer, file, crs, encoding, skip_bad, sheet } => {
+            let opts = io::ImportOptions { crs, encoding, skip_bad, sheet };
             import(&Project::open(&project, catalog)?, &layer, &file, &opts)
         }
         Command::Export { project, layer, out, crs } => {

@@ -21,6 +21,12 @@ pub enum Error {
     #[error("{file}:{line}: field `{field}` value `{value}`: {expected}")]
     BadRow { file: String, line: usize, field: String, value: String, expected: String },
 
+    /// A cell of a spreadsheet that does not fit the catalog: the sheet, the row and column
+    /// as Excel shows them (row 17, column C) and the column's header.
+    /// Boxed, so that every `Result` of the core stays small.
+    #[error("{0}")]
+    BadCell(Box<BadCell>),
+
     /// A feature of a GeoJSON file that does not fit the catalog. GeoJSON has no meaningful
     /// line numbers (it is often one line), so the feature's 1-based position in the file
     /// is given instead.
@@ -69,6 +75,22 @@ pub enum Error {
 
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+}
+
+/// Where a bad spreadsheet cell is and what is wrong with it; see [`Error::BadCell`].
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: sheet `{sheet}` row {row} column {column} `{header}`: value `{value}`: {expected}")]
+pub struct BadCell {
+    pub file: String,
+    pub sheet: String,
+    /// The row as Excel numbers it (1-based, counting every row above).
+    pub row: usize,
+    /// The column's letters as Excel shows them (`C`, `AA`).
+    pub column: String,
+    /// The column's header as written.
+    pub header: String,
+    pub value: String,
+    pub expected: String,
 }
 
 /// A storage backend's failure, with the backend's own error as its source.

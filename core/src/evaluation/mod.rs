@@ -7,7 +7,7 @@
 //! [`plan_estimates`] turns them into mean scores and pass rates with confidence intervals;
 //! [`orders`] follows every failed item through rectification and re-inspection.
 
-mod cells;
+pub(crate) mod cells;
 mod estimates;
 pub mod order_records;
 pub mod orders;

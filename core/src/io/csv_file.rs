@@ -8,16 +8,16 @@
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-use geo_types::{Coord, Geometry, Point};
+use geo_types::Geometry;
 
-use super::columns::{self, Target, LAT_HEADERS, LON_HEADERS, WKT_HEADERS};
-use super::geometry::{fit_to_layer, lat_ok, lon_ok, round, to_storage};
+use super::geometry::round;
 use super::reading::Reading;
-use super::{attributes, bad_input, source, text, wkt, ImportOptions, RowError};
+use super::table::Layout;
+use super::{bad_input, source, text, wkt, ImportOptions};
 use crate::catalog::{GeometryType, LayerKind};
 use crate::crs::Crs;
 use crate::error::{Error, Result};
-use crate::feature::{Feature, Value};
+use crate::feature::Feature;
 
 /// Streams a CSV file into `reading`; see [`super::import_features`].
 pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading: &mut Reading) -> Result<()> {
@@ -36,7 +36,7 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading:
     if headers.iter().all(|h| h.trim().is_empty()) {
         return Err(bad_input(path, "the file is empty; expected a header line such as 名称,经度,纬度 and one line per feature"));
     }
-    let layout = Layout::new(kind, &headers).map_err(|m| bad_input(path, m))?;
+    let layout = Layout::new(kind, headers.iter().map(str::to_owned).collect()).map_err(|m| bad_input(path, m))?;
     if let Some(w) = layout.unknown_warning(kind) {
         reading.warn(w);
     }
@@ -132,209 +132,6 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
     }
 }
 
-/// Where the geometry of a row is.
-#[derive(Debug, Clone, Copy)]
-enum GeometryColumns {
-    LonLat { lon: usize, lat: usize },
-    Wkt(usize),
-}
-
-/// The meaning of each column of one file, worked out once from its header.
-struct Layout {
-    headers: Vec<String>,
-    targets: Vec<Option<Target>>,
-    geometry: GeometryColumns,
-}
-
-impl Layout {
-    /// Resolves the header. `Err` explains a file that cannot be imported at all: two
-    /// columns for one field, no geometry columns, or a required field with no column.
-    fn new(kind: &LayerKind, headers: &csv::StringRecord) -> Result<Layout, String> {
-        let headers: Vec<String> = headers.iter().map(str::to_owned).collect();
-        let targets: Vec<Option<Target>> = headers.iter().map(|h| columns::resolve(kind, h, true)).collect();
-        check_duplicates(kind, &headers, &targets)?;
-        let geometry = geometry_columns(kind, &headers, &targets)?;
-        check_required_columns(kind, &headers, &targets)?;
-        Ok(Layout { headers, targets, geometry })
-    }
-
-    fn unknown_warning(&self, kind: &LayerKind) -> Option<String> {
-        let unknown: Vec<String> = self
-            .headers
-            .iter()
-            .zip(&self.targets)
-            .filter(|(_, t)| t.is_none())
-            .map(|(h, _)| h.trim().to_owned())
-            .collect();
-        (!unknown.is_empty()).then(|| columns::unknown_warning(kind, &unknown))
-    }
-
-    /// One record as a feature, or the first problem in it.
-    fn feature(&self, kind: &LayerKind, record: &csv::StringRecord, crs: Crs) -> Result<Feature, RowError> {
-        self.check_extra_values(record)?;
-        let geometry = self.geometry(kind, record, crs)?;
-        let mut f = Feature::new(geometry);
-        for key in kind.column_names() {
-            f.props.insert(key.to_owned(), Value::Null);
-        }
-        for (i, target) in self.targets.iter().enumerate() {
-            let raw = record.get(i).unwrap_or("");
-            let value = match target {
-                Some(Target::Builtin(_)) => text_value(raw),
-                Some(Target::Field(fi)) => attributes::parse_value(&kind.fields[*fi], raw)
-                    .map_err(|why| RowError::new(&self.headers[i], raw, why))?,
-                _ => continue,
-            };
-            if let Some(key) = target.and_then(|t| t.key(kind)) {
-                f.props.insert(key.to_owned(), value);
-            }
-        }
-        Ok(f)
-    }
-
-    /// Values beyond the header's columns would be silently lost; empty ones are harmless.
-    fn check_extra_values(&self, record: &csv::StringRecord) -> Result<(), RowError> {
-        let n = self.headers.len();
-        match record.iter().skip(n).position(|v| !v.trim().is_empty()) {
-            None => Ok(()),
-            Some(k) => Err(RowError::new(
-                format!("(column {})", n + k + 1),
-                record.get(n + k).unwrap_or(""),
-                format!("a value beyond the {n} columns of the header; is a comma inside a value missing its quotes?"),
-            )),
-        }
-    }
-
-    fn geometry(&self, kind: &LayerKind, record: &csv::StringRecord, crs: Crs) -> Result<Geometry<f64>, RowError> {
-        let (column, mut g) = match self.geometry {
-            GeometryColumns::LonLat { lon, lat } => (lon, Point(self.position(record, lon, lat, crs)?).into()),
-            GeometryColumns::Wkt(i) => {
-                let raw = record.get(i).unwrap_or("");
-                (i, wkt::from_wkt(raw).map_err(|why| RowError::new(&self.headers[i], raw, why))?)
-            }
-        };
-        g = to_storage(g, crs).map_err(|why| RowError::new(&self.headers[column], record.get(column).unwrap_or(""), why))?;
-        fit_to_layer(kind.geometry, g).map_err(|why| {
-            RowError::new(&self.headers[column], record.get(column).unwrap_or(""), why)
-        })
-    }
-
-    /// The position in the file's system: degrees, range-checked here so the message can
-    /// name the column, or projected metres (checked once converted).
-    fn position(&self, record: &csv::StringRecord, lon: usize, lat: usize, crs: Crs) -> Result<Coord<f64>, RowError> {
-        let (raw_x, raw_y) = (record.get(lon).unwrap_or("").trim(), record.get(lat).unwrap_or("").trim());
-        if !crs.is_geographic() {
-            let metres = |raw: &str, column: usize, what: &str| {
-                raw.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
-                    RowError::new(&self.headers[column], raw, format!("expected the {what} in metres ({crs}), e.g. 40512345.67"))
-                })
-            };
-            return Ok(Coord { x: metres(raw_x, lon, "easting (x)")?, y: metres(raw_y, lat, "northing (y)")? });
-        }
-        let x = degrees(raw_x, "longitude", -180.0, 180.0).map_err(|why| RowError::new(&self.headers[lon], raw_x, why))?;
-        let y = degrees(raw_y, "latitude", -90.0, 90.0).map_err(|why| {
-            let swapped = lat_ok(x) && lon_ok(raw_y.parse().unwrap_or(f64::NAN));
-            let hint = if swapped { "; are longitude and latitude swapped?" } else { "" };
-            RowError::new(&self.headers[lat], raw_y, format!("{why}{hint}"))
-        })?;
-        Ok(Coord { x, y })
-    }
-}
-
-/// One coordinate in decimal degrees within `min..=max`.
-fn degrees(raw: &str, what: &str, min: f64, max: f64) -> Result<f64, String> {
-    let expected = format!("expected the {what} in decimal degrees, {min}..{max}, e.g. {}", if min < -90.0 { "119.8231" } else { "31.3562" });
-    if raw.is_empty() {
-        return Err(format!("is empty; {expected}"));
-    }
-    match raw.parse::<f64>() {
-        Ok(v) if v.is_finite() && (min..=max).contains(&v) => Ok(v),
-        Ok(_) => Err(format!("is out of range; {expected}")),
-        Err(_) => Err(expected),
-    }
-}
-
-/// A built-in text column: trimmed, empty meaning no value.
-fn text_value(raw: &str) -> Value {
-    let s = raw.trim();
-    if s.is_empty() {
-        Value::Null
-    } else {
-        Value::Text(s.to_owned())
-    }
-}
-
-fn check_duplicates(kind: &LayerKind, headers: &[String], targets: &[Option<Target>]) -> Result<(), String> {
-    for (i, t) in targets.iter().enumerate() {
-        let Some(t) = t.filter(|t| *t != Target::Ignored) else { continue };
-        if let Some(j) = targets[..i].iter().position(|u| *u == Some(t)) {
-            let what = match t {
-                Target::Lon => "the longitude".to_owned(),
-                Target::Lat => "the latitude".to_owned(),
-                Target::Wkt => "the WKT geometry".to_owned(),
-                _ => format!("field `{}`", t.key(kind).unwrap_or("?")),
-            };
-            return Err(format!(
-                "columns `{}` and `{}` both give {what}; remove or rename one",
-                headers[j].trim(),
-                headers[i].trim()
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Finds the geometry columns: longitude and latitude for point layers (or a `wkt` column),
-/// a `wkt` column for other layers.
-fn geometry_columns(kind: &LayerKind, headers: &[String], targets: &[Option<Target>]) -> Result<GeometryColumns, String> {
-    let find = |t: Target| targets.iter().position(|u| *u == Some(t));
-    let found = || headers.iter().map(|h| format!("`{}`", h.trim())).collect::<Vec<_>>().join(", ");
-    if kind.geometry == GeometryType::Point || kind.geometry == GeometryType::MultiPoint {
-        match (find(Target::Lon), find(Target::Lat), find(Target::Wkt)) {
-            (Some(lon), Some(lat), _) => return Ok(GeometryColumns::LonLat { lon, lat }),
-            (None, None, Some(w)) => return Ok(GeometryColumns::Wkt(w)),
-            (lon, lat, _) => {
-                let mut missing = vec![];
-                if lon.is_none() {
-                    missing.push(format!("a longitude column (named one of {})", LON_HEADERS.join(", ")));
-                }
-                if lat.is_none() {
-                    missing.push(format!("a latitude column (named one of {})", LAT_HEADERS.join(", ")));
-                }
-                return Err(format!("needs {}; found headers {}", missing.join(" and "), found()));
-            }
-        }
-    }
-    find(Target::Wkt).map(GeometryColumns::Wkt).ok_or_else(|| {
-        format!(
-            "layer `{}` holds {} geometries, so its CSV needs a WKT column named one of: {}; found headers {}",
-            kind.id,
-            super::geometry::type_label(kind.geometry),
-            WKT_HEADERS.join(", "),
-            found()
-        )
-    })
-}
-
-fn check_required_columns(kind: &LayerKind, headers: &[String], targets: &[Option<Target>]) -> Result<(), String> {
-    let missing: Vec<String> = kind
-        .fields
-        .iter()
-        .enumerate()
-        .filter(|(i, f)| f.required && !targets.contains(&Some(Target::Field(*i))))
-        .map(|(_, f)| columns::field_label(f))
-        .collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let found: Vec<&str> = headers.iter().map(|h| h.trim()).collect();
-    Err(format!(
-        "required field(s) {} have no column (by name, Chinese or English label); found headers {}",
-        missing.join(", "),
-        found.join(", ")
-    ))
-}
-
 /// The CSV bytes of `features`: UTF-8 with a byte-order mark, header
 /// `fid,name,source,<fields…>,lon,lat` for point layers or `…,wkt` for the others.
 pub(crate) fn write(kind: &LayerKind, features: &[Feature], crs: Crs) -> Result<Vec<u8>> {
@@ -347,10 +144,7 @@ pub(crate) fn write(kind: &LayerKind, features: &[Feature], crs: Crs) -> Result<
     for f in features {
         let mut row = vec![f.fid.map(|i| i.to_string()).unwrap_or_default()];
         row.extend(kind.column_names().map(|k| f.get(k).to_text()));
-        let mut g = f.geometry.clone();
-        crs.geometry_from_wgs84(&mut g).map_err(|why| {
-            Error::Geometry(format!("feature {}: {why}", f.fid.map_or("(unsaved)".to_owned(), |i| i.to_string())))
-        })?;
+        let g = super::geometry::for_export(f, crs)?;
         match (&g, points) {
             (Geometry::Point(p), true) => row.extend([format!("{:.7}", round(p.x())), format!("{:.7}", round(p.y()))]),
             (_, false) => row.push(wkt::to_wkt(&g)),
@@ -361,7 +155,7 @@ pub(crate) fn write(kind: &LayerKind, features: &[Feature], crs: Crs) -> Result<
     w.into_inner().map_err(|e| Error::Invalid(format!("cannot write CSV: {e}")))
 }
 
-fn not_a_point(kind: &LayerKind, f: &Feature, g: &Geometry<f64>) -> Error {
+pub(crate) fn not_a_point(kind: &LayerKind, f: &Feature, g: &Geometry<f64>) -> Error {
     Error::Geometry(format!(
         "layer `{}` is a point layer but feature {} is a {}",
         kind.id,

@@ -276,14 +276,14 @@ const WARDGIS_CRS_PREFIX: &str = "wardgis:";
 
 /// How property keys map to fields, worked out once per distinct key.
 #[derive(Default)]
-struct Properties {
+pub(crate) struct Properties {
     targets: HashMap<String, Option<Target>>,
     /// Keys that map to nothing, in the order first seen.
-    unknown: Vec<String>,
+    pub unknown: Vec<String>,
 }
 
 impl Properties {
-    fn target(&mut self, kind: &LayerKind, key: &str) -> Option<Target> {
+    pub fn target(&mut self, kind: &LayerKind, key: &str) -> Option<Target> {
         if let Some(t) = self.targets.get(key) {
             return *t;
         }
@@ -335,7 +335,7 @@ fn geometry(kind: &LayerKind, g: Option<geojson::Geometry>, crs: Crs) -> Result<
 }
 
 /// A required field with no property at all (an empty one is caught when parsing it).
-fn check_required(kind: &LayerKind, f: &Feature) -> Result<(), RowError> {
+pub(crate) fn check_required(kind: &LayerKind, f: &Feature) -> Result<(), RowError> {
     match kind.fields.iter().find(|fd| fd.required && f.get(&fd.name).is_null()) {
         None => Ok(()),
         Some(fd) => Err(RowError::new(
@@ -412,10 +412,7 @@ pub(crate) fn write(kind: &LayerKind, features: &[Feature], crs: Crs) -> Result<
     }
     out.push_str("\"features\":[");
     for (i, f) in features.iter().enumerate() {
-        let mut g = f.geometry.clone();
-        crs.geometry_from_wgs84(&mut g).map_err(|why| {
-            Error::Geometry(format!("feature {}: {why}", f.fid.map_or("(unsaved)".to_owned(), |i| i.to_string())))
-        })?;
+        let g = super::geometry::for_export(f, crs)?;
         let text = serde_json::to_string(&feature_json(kind, f, &g, &[]))
             .map_err(|e| Error::Invalid(format!("cannot write GeoJSON: {e}")))?;
         out.push_str(if i == 0 { "\n" } else { ",\n" });

@@ -84,6 +84,16 @@ pub(crate) fn to_storage(mut g: Geometry<f64>, crs: Crs) -> Result<Geometry<f64>
     Ok(g)
 }
 
+/// A stored feature's geometry in the system an export writes; `Err` names the feature
+/// whose position the system cannot express (outside a Gauss–Krüger zone, say).
+pub(crate) fn for_export(f: &crate::feature::Feature, crs: Crs) -> crate::error::Result<Geometry<f64>> {
+    let mut g = f.geometry.clone();
+    crs.geometry_from_wgs84(&mut g).map_err(|why| {
+        crate::error::Error::Geometry(format!("feature {}: {why}", f.fid.map_or("(unsaved)".to_owned(), |i| i.to_string())))
+    })?;
+    Ok(g)
+}
+
 pub(crate) fn lon_ok(x: f64) -> bool {
     x.is_finite() && (-180.0..=180.0).contains(&x)
 }

@@ -1,4 +1,4 @@
-//! GeoJSON and CSV import and export, checked against the layer catalog.
+//! GeoJSON, CSV, XLSX and KML/KMZ import and export, checked against the layer catalog.
 //!
 //! Import is how the bureau's existing spreadsheets and survey files get into a project, so
 //! it must (1) read what Excel and WPS actually write — GBK or UTF-8, Chinese headers,
@@ -13,21 +13,27 @@
 //! Storage is WGS84; `crs` arguments say what the file is in, and conversion happens here.
 //!
 //! Files: `attributes` parses one value against a field, `columns` maps headers to fields,
-//! `text` decodes bytes, `csv_file` and `geojson_file` read and write the two formats,
-//! `wkt` reads and writes the `wkt` column of CSV files of non-point layers.
+//! `table` turns a table's header and rows into features (CSV and XLSX share it), `text`
+//! decodes bytes, `csv_file`, `geojson_file`, `xlsx_file` and `kml_file` read and write the
+//! formats, `wkt` reads and writes the `wkt` column of tables of non-point layers.
 
 mod attributes;
 mod columns;
 mod csv_file;
 mod geojson_file;
 mod geometry;
+mod kml_file;
 mod reading;
 mod source;
+mod table;
 mod text;
 mod wkt;
+mod xlsx_file;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod xlsx_kml_tests;
 
 use std::path::Path;
 
@@ -102,6 +108,9 @@ pub fn import_features(
     match format {
         Format::Csv => csv_file::read(path, kind, opts, &mut reading)?,
         Format::GeoJson => geojson_file::read(path, kind, opts, &mut reading)?,
+        Format::Xlsx => xlsx_file::read(path, kind, opts, &mut reading)?,
+        Format::Kml => kml_file::read(path, kind, opts, &mut reading, false)?,
+        Format::Kmz => kml_file::read(path, kind, opts, &mut reading, true)?,
     }
     reading.finish()
 }
@@ -117,16 +126,21 @@ pub fn read_features(path: &Path, kind: &LayerKind, opts: &ImportOptions) -> Res
     Ok(ImportReport { features, skipped: summary.skipped, warnings: summary.warnings })
 }
 
-/// Writes GeoJSON or CSV, chosen by extension, converting coordinates from WGS84 to
-/// `opts.crs`.
+/// Writes GeoJSON, CSV, XLSX, KML or KMZ, chosen by extension, converting coordinates from
+/// WGS84 to `opts.crs`.
 ///
 /// GeoJSON is an RFC 7946 FeatureCollection; CSV is UTF-8 with a byte-order mark so that
 /// Excel opens it correctly, with `lon,lat` columns for point layers and a `wkt` column
-/// otherwise. Coordinates are rounded to 7 decimals (about 1 cm). Both re-import unchanged.
+/// otherwise; XLSX has the same columns on one sheet named after the layer; KML (and KMZ,
+/// zipped) has one Placemark per feature with its fields as ExtendedData. Coordinates are
+/// rounded to 7 decimals (about 1 cm). Each re-imports unchanged.
 pub fn write_features(path: &Path, kind: &LayerKind, features: &[Feature], opts: &ExportOptions) -> Result<()> {
     let bytes = match Format::of(path)? {
         Format::Csv => csv_file::write(kind, features, opts.crs)?,
         Format::GeoJson => geojson_file::write(kind, features, opts.crs)?,
+        Format::Xlsx => xlsx_file::write(kind, features, opts.crs)?,
+        Format::Kml => kml_file::write_kml(kind, features, opts.crs)?,
+        Format::Kmz => kml_file::write_kmz(kind, features, opts.crs)?,
     };
     std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
@@ -145,6 +159,9 @@ pub fn read_area(path: &Path) -> Result<geo_types::Geometry<f64>> {
 enum Format {
     Csv,
     GeoJson,
+    Xlsx,
+    Kml,
+    Kmz,
 }
 
 impl Format {
@@ -153,10 +170,13 @@ impl Format {
         match ext.as_str() {
             "csv" | "txt" => Ok(Format::Csv),
             "geojson" | "json" => Ok(Format::GeoJson),
+            "xlsx" => Ok(Format::Xlsx),
+            "kml" => Ok(Format::Kml),
+            "kmz" => Ok(Format::Kmz),
             _ => Err(Error::BadInput {
                 file: path.display().to_string(),
                 message: format!(
-                    "unknown file type `.{ext}`; expected .geojson, .json, .csv or .txt"
+                    "unknown file type `.{ext}`; expected .geojson, .json, .csv, .txt, .xlsx, .kml or .kmz"
                 ),
             }),
         }
@@ -170,11 +190,19 @@ pub(crate) struct RowError {
     pub field: String,
     pub value: String,
     pub expected: String,
+    /// The 0-based column of a table (CSV, spreadsheet) the problem is in, where known.
+    pub column: Option<usize>,
 }
 
 impl RowError {
     fn new(field: impl Into<String>, value: impl Into<String>, expected: impl Into<String>) -> Self {
-        RowError { field: field.into(), value: value.into(), expected: expected.into() }
+        RowError { field: field.into(), value: value.into(), expected: expected.into(), column: None }
+    }
+
+    /// The same problem, in column `i` of a table.
+    fn at(mut self, i: usize) -> Self {
+        self.column = Some(i);
+        self
     }
 }
 

@@ -13,12 +13,12 @@ pub(crate) fn catalog() -> Catalog {
     Catalog::load_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../layers"))).unwrap()
 }
 
-fn kind(id: &str) -> LayerKind {
+pub(super) fn kind(id: &str) -> LayerKind {
     catalog().kind(id).unwrap().clone()
 }
 
 /// Writes `bytes` to `name` in a fresh temporary directory.
-fn file(name: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
+pub(super) fn file(name: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(name);
     std::fs::write(&path, bytes).unwrap();
@@ -30,14 +30,14 @@ fn import(name: &str, text: &str, layer: &str) -> Result<ImportReport> {
     read_features(&path, &kind(layer), &read_opts(None, false))
 }
 
-fn point(f: &Feature) -> Coord<f64> {
+pub(super) fn point(f: &Feature) -> Coord<f64> {
     match &f.geometry {
         Geometry::Point(p) => p.0,
         g => panic!("not a point: {g:?}"),
     }
 }
 
-fn c(x: f64, y: f64) -> Coord<f64> {
+pub(super) fn c(x: f64, y: f64) -> Coord<f64> {
     Coord { x, y }
 }
 
@@ -146,7 +146,7 @@ fn dates_are_normalised_on_import() {
 }
 
 /// Points around Yixing old town, in WGS84.
-fn truth() -> Vec<Coord<f64>> {
+pub(super) fn truth() -> Vec<Coord<f64>> {
     (0..40).map(|i| c(119.78 + i as f64 * 0.0021, 31.33 + (i * 7 % 40) as f64 * 0.0013)).collect()
 }
 
@@ -263,7 +263,7 @@ fn square(x: f64, y: f64, d: f64) -> Polygon<f64> {
 }
 
 /// Every stored kind of value on a billboard, for round trips.
-fn billboards() -> Vec<Feature> {
+pub(super) fn billboards() -> Vec<Feature> {
     truth()
         .iter()
         .take(5)
@@ -283,7 +283,7 @@ fn billboards() -> Vec<Feature> {
 }
 
 /// Checks that `got` has the attributes and (within 1 cm) the geometry of `want`.
-fn assert_same(kind: &LayerKind, want: &[Feature], got: &[Feature]) {
+pub(super) fn assert_same(kind: &LayerKind, want: &[Feature], got: &[Feature]) {
     use geo::CoordsIter;
     assert_eq!(want.len(), got.len());
     for (w, g) in want.iter().zip(got) {
@@ -298,7 +298,7 @@ fn assert_same(kind: &LayerKind, want: &[Feature], got: &[Feature]) {
     }
 }
 
-fn round_trip(kind: &LayerKind, features: &[Feature], name: &str, crs: Crs) -> ImportReport {
+pub(super) fn round_trip(kind: &LayerKind, features: &[Feature], name: &str, crs: Crs) -> ImportReport {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(name);
     write_features(&path, kind, features, &ExportOptions { crs: crs, ..Default::default() }).unwrap();
@@ -346,14 +346,8 @@ fn a_crs_member_after_the_features_is_refused() {
     assert!(e.to_string().contains("after its features") && e.to_string().contains("--crs gcj02"), "{e}");
 }
 
-#[test]
-fn csv_round_trip_points_and_polygons() {
-    let k = kind("billboards");
-    let r = round_trip(&k, &billboards(), "b.csv", Crs::Wgs84);
-    assert_same(&k, &billboards(), &r.features);
-    let r = round_trip(&k, &billboards(), "b.csv", Crs::Bd09);
-    assert_same(&k, &billboards(), &r.features);
-
+/// A two-part community with every required field filled.
+pub(super) fn a_community() -> Feature {
     let k = kind("communities");
     let mut f = Feature::new(MultiPolygon(vec![square(119.8, 31.3, 0.01), square(119.9, 31.3, 0.005)]));
     for field in k.fields.iter().filter(|f| f.required) {
@@ -367,6 +361,19 @@ fn csv_round_trip_points_and_polygons() {
         };
         f.props.insert(field.name.clone(), v);
     }
+    f
+}
+
+#[test]
+fn csv_round_trip_points_and_polygons() {
+    let k = kind("billboards");
+    let r = round_trip(&k, &billboards(), "b.csv", Crs::Wgs84);
+    assert_same(&k, &billboards(), &r.features);
+    let r = round_trip(&k, &billboards(), "b.csv", Crs::Bd09);
+    assert_same(&k, &billboards(), &r.features);
+
+    let k = kind("communities");
+    let f = a_community();
     let r = round_trip(&k, std::slice::from_ref(&f), "c.csv", Crs::Gcj02);
     assert_same(&k, &[f], &r.features);
 }
@@ -512,7 +519,7 @@ fn read_area_collects_polygons() {
     assert!(e.to_string().contains("feature 1: is a LineString"), "{e}");
 }
 
-fn read_opts(crs: Option<Crs>, skip_bad: bool) -> ImportOptions {
+pub(super) fn read_opts(crs: Option<Crs>, skip_bad: bool) -> ImportOptions {
     ImportOptions { crs, skip_bad, ..Default::default() }
 }
 

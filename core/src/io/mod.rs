@@ -19,9 +19,13 @@
 mod attributes;
 mod columns;
 mod csv_file;
+mod dbf_names;
 mod geojson_file;
 mod geometry;
+mod gpkg_file;
 mod reading;
+mod record;
+mod shapefile;
 mod source;
 mod text;
 mod wkt;
@@ -52,6 +56,9 @@ pub struct ImportOptions {
     pub encoding: Option<TextEncoding>,
     /// The spreadsheet's sheet; `None` takes the first.
     pub sheet: Option<String>,
+    /// The feature table of a GeoPackage to read; `None` takes its only one (and refuses,
+    /// listing them, when it has several).
+    pub source_layer: Option<String>,
     /// Import the good rows and return the bad ones instead of importing nothing.
     pub skip_bad: bool,
 }
@@ -102,6 +109,8 @@ pub fn import_features(
     match format {
         Format::Csv => csv_file::read(path, kind, opts, &mut reading)?,
         Format::GeoJson => geojson_file::read(path, kind, opts, &mut reading)?,
+        Format::Shapefile => shapefile::read(path, kind, opts, &mut reading)?,
+        Format::GeoPackage => gpkg_file::read(path, kind, opts, &mut reading)?,
     }
     reading.finish()
 }
@@ -127,6 +136,8 @@ pub fn write_features(path: &Path, kind: &LayerKind, features: &[Feature], opts:
     let bytes = match Format::of(path)? {
         Format::Csv => csv_file::write(kind, features, opts.crs)?,
         Format::GeoJson => geojson_file::write(kind, features, opts.crs)?,
+        Format::Shapefile => return shapefile::write(path, kind, features, opts),
+        Format::GeoPackage => return gpkg_file::write(path, kind, features, opts),
     };
     std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
@@ -145,6 +156,10 @@ pub fn read_area(path: &Path) -> Result<geo_types::Geometry<f64>> {
 enum Format {
     Csv,
     GeoJson,
+    /// `.shp` with its parts beside it, or a `.zip` holding them.
+    Shapefile,
+    /// A layer of another GeoPackage (never the project itself).
+    GeoPackage,
 }
 
 impl Format {
@@ -153,10 +168,12 @@ impl Format {
         match ext.as_str() {
             "csv" | "txt" => Ok(Format::Csv),
             "geojson" | "json" => Ok(Format::GeoJson),
+            "shp" | "zip" => Ok(Format::Shapefile),
+            "gpkg" => Ok(Format::GeoPackage),
             _ => Err(Error::BadInput {
                 file: path.display().to_string(),
                 message: format!(
-                    "unknown file type `.{ext}`; expected .geojson, .json, .csv or .txt"
+                    "unknown file type `.{ext}`; expected .geojson, .json, .csv, .txt, .shp, .zip (a zipped Shapefile) or .gpkg"
                 ),
             }),
         }

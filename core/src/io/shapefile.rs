@@ -15,7 +15,8 @@
 //!
 //! Polygons: the crate reads rings by orientation (clockwise outer, counter-clockwise holes,
 //! each hole following its outer ring, as ESRI and GDAL write them) and orients them so on
-//! export. Z and M values are read and dropped. A null shape is a bad feature.
+//! export; on import they are turned counter-clockwise outside, clockwise in holes (as
+//! GeoJSON and the project store them). Z and M values are read and dropped. A null shape is a bad feature.
 
 use std::io::{Cursor, Read, Seek, SeekFrom, Write};
 use std::path::Path;
@@ -315,7 +316,14 @@ fn geometry_of(shape: ::shapefile::Shape) -> Result<Geometry<f64>, RowError> {
     if matches!(shape, ::shapefile::Shape::NullShape) {
         return Err(RowError::new("geometry", "null", "has no geometry (a null shape); expected a geometry"));
     }
-    Geometry::<f64>::try_from(shape).map_err(|e| RowError::new("geometry", name, format!("cannot be read: {e}")))
+    let g = Geometry::<f64>::try_from(shape).map_err(|e| RowError::new("geometry", name, format!("cannot be read: {e}")))?;
+    // Shapefile rings run clockwise; store them as GeoJSON and GeoPackage writers do
+    // (exteriors counter-clockwise, holes clockwise), so a round trip changes nothing.
+    use geo::orient::{Direction, Orient};
+    Ok(match g {
+        Geometry::MultiPolygon(m) => Geometry::MultiPolygon(m.orient(Direction::Default)),
+        other => other,
+    })
 }
 
 /// The coordinate system a `.prj` names.
@@ -503,6 +511,66 @@ mod tests {
             assert_eq!(encoding_of_cpg(c), Some(TextEncoding::Gbk), "{c}");
         }
         assert_eq!(encoding_of_cpg("8859-1"), None);
+    }
+
+    fn kind(id: &str) -> LayerKind {
+        crate::io::tests::catalog().kind(id).unwrap().clone()
+    }
+
+    fn school(name: &str, g: Geometry<f64>) -> Feature {
+        let mut f = Feature::new(g);
+        f.props.insert("name".into(), Value::Text(name.into()));
+        f.props.insert("level".into(), Value::Text("primary".into()));
+        f
+    }
+
+    #[test]
+    fn a_polygon_with_a_hole_round_trips_oriented_as_stored() {
+        use geo_types::polygon;
+        let p = polygon!(
+            exterior: [(x: 119.80, y: 31.30), (x: 119.81, y: 31.30), (x: 119.81, y: 31.31), (x: 119.80, y: 31.31), (x: 119.80, y: 31.30)],
+            interiors: [[(x: 119.802, y: 31.302), (x: 119.802, y: 31.304), (x: 119.804, y: 31.304), (x: 119.804, y: 31.302), (x: 119.802, y: 31.302)]],
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.shp");
+        let k = kind("schools");
+        let f = school("实验小学", p.clone().into());
+        crate::io::write_features(&path, &k, &[f], &ExportOptions::default()).unwrap();
+        let back = crate::io::read_features(&path, &k, &ImportOptions::default()).unwrap();
+        assert_eq!(back.features[0].geometry, Geometry::Polygon(p));
+        assert_eq!(back.features[0].name(), Some("实验小学"));
+    }
+
+    #[test]
+    fn gbk_without_cpg_or_language_driver_is_found_from_the_bytes() {
+        use geo_types::point;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.shp");
+        let k = kind("chargers");
+        let mut f = Feature::new(point!(x: 119.82, y: 31.36));
+        f.props.insert("name".into(), Value::Text("人民路充电站".into()));
+        f.props.insert("vehicle_type".into(), Value::Text("car".into()));
+        f.props.insert("ports".into(), Value::Integer(4));
+        let opts = ExportOptions { encoding: Some(TextEncoding::Gbk), ..Default::default() };
+        crate::io::write_features(&path, &k, &[f], &opts).unwrap();
+        std::fs::remove_file(path.with_extension("cpg")).unwrap();
+        let mut dbf = std::fs::read(path.with_extension("dbf")).unwrap();
+        dbf[29] = 0;
+        std::fs::write(path.with_extension("dbf"), dbf).unwrap();
+        let back = crate::io::read_features(&path, &k, &ImportOptions::default()).unwrap();
+        assert_eq!(back.features[0].name(), Some("人民路充电站"));
+        assert!(back.warnings.iter().any(|w| w.contains("GBK")), "{:?}", back.warnings);
+    }
+
+    #[test]
+    fn text_longer_than_a_dbf_holds_refuses_the_export_naming_it() {
+        use geo_types::point;
+        let dir = tempfile::tempdir().unwrap();
+        let mut f = school(&"长".repeat(100), point!(x: 119.82, y: 31.36).into());
+        f.fid = Some(7);
+        let e = crate::io::write_features(&dir.path().join("s.shp"), &kind("chargers"), &[f], &ExportOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("fid 7") && e.to_string().contains("`name` is 300 bytes"), "{e}");
+        assert!(!dir.path().join("s.shp").exists());
     }
 
     #[test]

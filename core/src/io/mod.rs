@@ -1,4 +1,5 @@
-//! GeoJSON and CSV import and export, checked against the layer catalog.
+//! GeoJSON, CSV, Shapefile and GeoPackage import and export, checked against the layer
+//! catalog.
 //!
 //! Import is how the bureau's existing spreadsheets and survey files get into a project, so
 //! it must (1) read what Excel and WPS actually write — GBK or UTF-8, Chinese headers,
@@ -13,8 +14,10 @@
 //! Storage is WGS84; `crs` arguments say what the file is in, and conversion happens here.
 //!
 //! Files: `attributes` parses one value against a field, `columns` maps headers to fields,
-//! `text` decodes bytes, `csv_file` and `geojson_file` read and write the two formats,
-//! `wkt` reads and writes the `wkt` column of CSV files of non-point layers.
+//! `record` turns a typed record (GeoJSON properties, a DBF record, a GeoPackage row) into a
+//! feature, `text` decodes bytes, `csv_file`, `geojson_file`, `shapefile` (with
+//! `dbf_names`) and `gpkg_file` read and write the formats, `wkt` reads and writes the `wkt`
+//! column of CSV files of non-point layers.
 
 mod attributes;
 mod columns;
@@ -126,8 +129,8 @@ pub fn read_features(path: &Path, kind: &LayerKind, opts: &ImportOptions) -> Res
     Ok(ImportReport { features, skipped: summary.skipped, warnings: summary.warnings })
 }
 
-/// Writes GeoJSON or CSV, chosen by extension, converting coordinates from WGS84 to
-/// `opts.crs`.
+/// Writes GeoJSON, CSV, a Shapefile (`.shp` with its parts, or `.zip`) or a GeoPackage
+/// layer, chosen by extension, converting coordinates from WGS84 to `opts.crs`.
 ///
 /// GeoJSON is an RFC 7946 FeatureCollection; CSV is UTF-8 with a byte-order mark so that
 /// Excel opens it correctly, with `lon,lat` columns for point layers and a `wkt` column

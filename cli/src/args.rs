@@ -47,6 +47,12 @@ pub enum Command {
         #[arg(long, default_value_t = wardgis::demo::DEMO_SEED)]
         seed: u64,
     },
+    /// Create an empty project file with every catalog layer and no features.
+    #[command(after_help = "Example: wardgis new ward.gpkg && wardgis import ward.gpkg chargers chargers.csv")]
+    New {
+        /// The project file to create (.gpkg); must not exist yet.
+        out: PathBuf,
+    },
     /// List a project's layers: id, name, kind, geometry and feature count.
     Layers {
         project: PathBuf,

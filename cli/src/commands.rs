@@ -30,6 +30,11 @@ pub fn run(cli: Cli) -> Outcome {
     };
     match cli.command {
         Command::Demo { out, seed } => demo(&out, catalog, seed),
+        Command::New { out } => {
+            Project::create(&out, catalog)?;
+            eprintln!("created {}", out.display());
+            Ok(())
+        }
         Command::Layers { project, json } => layers(&Project::open(&project, catalog)?, json),
         Command::Import { project, layer, file, crs, encoding, source_layer, skip_bad } => {
             let opts = io::ImportOptions { crs, encoding, source_layer, skip_bad, ..Default::default() };
@@ -84,7 +89,7 @@ fn demo(out: &Path, catalog: Catalog, seed: u64) -> Outcome {
 }
 
 fn layers(p: &Project, as_json: bool) -> Outcome {
-    let infos = p.layers();
+    let infos = p.layers()?;
     let mut out = std::io::stdout().lock();
     if as_json {
         let rows: Vec<_> = infos

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use parking_lot::{Mutex, RwLock, RwLockReadGuard};
+use parking_lot::{MappedRwLockReadGuard, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::action::{Action, ActionKind, ActionLog, Op, UndoRule};
 use crate::catalog::{Catalog, LayerKind};
@@ -53,7 +53,9 @@ pub struct Project<S: Storage = GeoPackage> {
     store: S,
     path: PathBuf,
     catalog: Catalog,
-    indexes: BTreeMap<String, RwLock<LayerIndex>>,
+    /// Each layer's R-tree, built the first time it is asked for: a command that only
+    /// imports or lists never reads every geometry.
+    indexes: BTreeMap<String, RwLock<Option<LayerIndex>>>,
     /// What each layer looked like when its R-tree was last built or kept in step.
     fingerprints: Mutex<BTreeMap<String, LayerFingerprint>>,
     /// Held by every write, from the transaction to the R-tree update after it.
@@ -96,7 +98,7 @@ impl<S: Storage> Project<S> {
         let mut fingerprints = BTreeMap::new();
         for kind in catalog.kinds() {
             fingerprints.insert(kind.id.clone(), store.layer_fingerprint(kind)?);
-            indexes.insert(kind.id.clone(), RwLock::new(build_index(&store, kind)?));
+            indexes.insert(kind.id.clone(), RwLock::new(None));
         }
         Ok(Project { store, path, catalog, indexes, fingerprints: Mutex::new(fingerprints), write_lock: Mutex::new(()) })
     }
@@ -110,18 +112,36 @@ impl<S: Storage> Project<S> {
     }
 
     /// Every catalog layer with its feature count, in drawing order.
-    pub fn layers(&self) -> Vec<LayerInfo<'_>> {
+    pub fn layers(&self) -> Result<Vec<LayerInfo<'_>>> {
         self.catalog
             .kinds()
             .iter()
-            .map(|kind| LayerInfo { kind, count: self.indexes.get(&kind.id).map_or(0, |i| i.read_recursive().len() as u64) })
+            .map(|kind| Ok(LayerInfo { kind, count: self.indexed_count(kind)? }))
             .collect()
     }
 
+    /// Features in a layer's index, or in its table while the index is not built.
+    fn indexed_count(&self, kind: &LayerKind) -> Result<u64> {
+        match &*self.indexes[&kind.id].read_recursive() {
+            Some(index) => Ok(index.len() as u64),
+            None => self.store.feature_count(kind),
+        }
+    }
+
     /// The R-tree of a layer (a read guard: hold it only while querying).
-    pub fn index(&self, layer: &str) -> Result<RwLockReadGuard<'_, LayerIndex>> {
-        self.catalog.kind(layer)?;
-        Ok(self.indexes[layer].read_recursive())
+    pub fn index(&self, layer: &str) -> Result<MappedRwLockReadGuard<'_, LayerIndex>> {
+        let kind = self.catalog.kind(layer)?;
+        let lock = &self.indexes[layer];
+        let built = lock.read_recursive();
+        if built.is_some() {
+            return Ok(RwLockReadGuard::map(built, |i| i.as_ref().expect("checked")));
+        }
+        drop(built);
+        let mut slot = lock.write();
+        if slot.is_none() {
+            *slot = Some(build_index(&self.store, kind)?);
+        }
+        Ok(RwLockReadGuard::map(RwLockWriteGuard::downgrade(slot), |i| i.as_ref().expect("just built")))
     }
 
     /// Rows in a layer's table (including any without geometry, which the index skips).
@@ -194,6 +214,9 @@ impl<S: Storage> Project<S> {
     pub fn import_file(&self, layer: &str, path: &Path, opts: &ImportOptions, observer: &dyn ImportObserver) -> Result<ImportSummary> {
         let kind = self.catalog.kind(layer)?;
         let _write = self.write_lock.lock();
+        // The index is only kept up to date when it has been built; otherwise it is built from
+        // the store when first asked for, and a large import holds no entries meanwhile.
+        let indexed = self.indexes[layer].read_recursive().is_some();
         let mut entries = Vec::new();
         let started = format!("import from {}", path.display());
         let summary = self.store.act(ActionKind::Insert, Some(layer), &started, |a| {
@@ -207,7 +230,9 @@ impl<S: Storage> Project<S> {
                     })
                     .collect::<Result<Vec<_>>>()?;
                 let fids = a.insert_features(kind, &batch)?;
-                entries.extend(fids.iter().zip(&batch).filter_map(|(&fid, f)| Entry::new(fid, &f.geometry)));
+                if indexed {
+                    entries.extend(fids.iter().zip(&batch).filter_map(|(&fid, f)| Entry::new(fid, &f.geometry)));
+                }
                 Ok(())
             })?;
             a.set_summary(&format!("import {} feature(s) from {}", summary.imported, path.display()))?;
@@ -218,9 +243,10 @@ impl<S: Storage> Project<S> {
         Ok(summary)
     }
 
-    /// Adds new features to a layer's in-memory index (built in one pass when it was empty).
+    /// Adds new features to a layer's index if it is built (in one pass when it was empty).
     fn add_to_index(&self, layer: &str, entries: Vec<Entry>) {
-        let mut index = self.indexes[layer].write();
+        let mut slot = self.indexes[layer].write();
+        let Some(index) = slot.as_mut() else { return };
         if index.is_empty() {
             *index = LayerIndex::build(entries);
         } else {
@@ -430,7 +456,7 @@ impl<S: Storage> Project<S> {
         let _write = self.write_lock.lock();
         let fingerprint = self.store.layer_fingerprint(kind)?;
         let index = build_index(&self.store, kind)?;
-        *self.indexes[layer].write() = index;
+        *self.indexes[layer].write() = Some(index);
         self.fingerprints.lock().insert(kind.id.clone(), fingerprint);
         Ok(())
     }
@@ -450,9 +476,15 @@ impl<S: Storage> Project<S> {
             if self.fingerprints.lock().get(&kind.id) == Some(&now) {
                 continue;
             }
-            let index = build_index(&self.store, kind)?;
-            let count = index.len() as u64;
-            *self.indexes[&kind.id].write() = index;
+            let mut slot = self.indexes[&kind.id].write();
+            let count = match slot.as_mut() {
+                Some(index) => {
+                    *index = build_index(&self.store, kind)?;
+                    index.len() as u64
+                }
+                None => self.store.feature_count(kind)?,
+            };
+            drop(slot);
             self.fingerprints.lock().insert(kind.id.clone(), now);
             changed.push(LayerChange { layer: kind.id.clone(), count });
         }
@@ -468,7 +500,8 @@ impl<S: Storage> Project<S> {
     }
 
     fn reindex(&self, layer: &str, fid: i64, old: Option<&geo_types::Geometry<f64>>, new: Option<&geo_types::Geometry<f64>>) {
-        let mut index = self.indexes[layer].write();
+        let mut slot = self.indexes[layer].write();
+        let Some(index) = slot.as_mut() else { return };
         if let Some(old) = old {
             index.remove(fid, old);
         }

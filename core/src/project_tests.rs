@@ -26,8 +26,8 @@ fn temp_project() -> (tempfile::TempDir, Project) {
 #[test]
 fn create_makes_a_table_per_layer_and_refuses_to_overwrite() {
     let (dir, p) = temp_project();
-    assert!(p.layers().iter().all(|l| l.count == 0));
-    assert_eq!(p.layers().len(), p.catalog().kinds().len());
+    assert!(p.layers().unwrap().iter().all(|l| l.count == 0));
+    assert_eq!(p.layers().unwrap().len(), p.catalog().kinds().len());
     let again = Project::create(&dir.path().join("t.gpkg"), catalog());
     assert!(again.unwrap_err().to_string().contains("already exists"));
 }

@@ -88,7 +88,7 @@ pub fn project_info(state: State<'_, ProjectState>) -> Result<ProjectInfo, Strin
     let info = state.with(|p| {
         let mut extent: Option<[f64; 4]> = None;
         let layers = p
-            .layers()
+            .layers()?
             .into_iter()
             .map(|l| {
                 if l.kind.group == LayerGroup::Facility {

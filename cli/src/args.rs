@@ -71,7 +71,8 @@ pub enum Command {
         /// A .geojson/.json or .csv file (UTF-8 or GBK), a .shp (its .shx, .dbf, .cpg, .prj
         /// beside it), a .zip holding one Shapefile, or a .gpkg (another GeoPackage).
         file: PathBuf,
-        /// Coordinate system of the file: wgs84, cgcs2000, gcj02 (Amap, Tencent) or bd09 (Baidu).
+        /// Coordinate system of the file: wgs84, cgcs2000, gcj02 (Amap, Tencent), bd09 (Baidu) or an
+        /// EPSG code: EPSG:4490, EPSG:4491–4554 (CGCS2000 Gauss–Krüger, x = easting), EPSG:3857.
         /// Default: what the file declares (a .prj, a GeoPackage's SRS), else wgs84.
         #[arg(long, value_parser = parse_crs)]
         crs: Option<Crs>,
@@ -95,7 +96,8 @@ pub enum Command {
         /// beside it), .zip (those parts zipped) or .gpkg (a new GeoPackage, or a new table in
         /// an existing one; an existing table is never replaced).
         out: PathBuf,
-        /// Coordinate system to write: wgs84, cgcs2000, gcj02 or bd09.
+        /// Coordinate system to write: wgs84, cgcs2000, gcj02 (Amap, Tencent), bd09 (Baidu) or an
+        /// EPSG code: EPSG:4490, EPSG:4491–4554 (CGCS2000 Gauss–Krüger), EPSG:3857.
         #[arg(long, default_value = "wgs84", value_parser = parse_crs)]
         crs: Crs,
         /// Text encoding of a Shapefile's DBF: utf-8 (the default) or gbk (for older ArcGIS);

@@ -30,7 +30,7 @@ pub fn yixing() -> Result<Feature> {
         .ok_or_else(|| bad(format!("no feature with adcode {ADCODE}")))?;
     let geometry = feature.geometry.as_ref().ok_or_else(|| bad(format!("feature {ADCODE} has no geometry")))?;
     let mut geometry: Geometry = Geometry::try_from(geometry).map_err(|e| bad(format!("feature {ADCODE}: {e}")))?;
-    Crs::Gcj02.geometry_to_wgs84(&mut geometry);
+    Crs::Gcj02.geometry_to_wgs84(&mut geometry).map_err(bad)?;
     // The quantised source repeats some vertices; drop them so the ring is clean.
     let outline = match geometry {
         Geometry::Polygon(p) => MultiPolygon(vec![p]),

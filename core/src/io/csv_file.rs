@@ -348,7 +348,9 @@ pub(crate) fn write(kind: &LayerKind, features: &[Feature], crs: Crs) -> Result<
         let mut row = vec![f.fid.map(|i| i.to_string()).unwrap_or_default()];
         row.extend(kind.column_names().map(|k| f.get(k).to_text()));
         let mut g = f.geometry.clone();
-        crs.geometry_from_wgs84(&mut g);
+        crs.geometry_from_wgs84(&mut g).map_err(|why| {
+            Error::Geometry(format!("feature {}: {why}", f.fid.map_or("(unsaved)".to_owned(), |i| i.to_string())))
+        })?;
         match (&g, points) {
             (Geometry::Point(p), true) => row.extend([format!("{:.7}", round(p.x())), format!("{:.7}", round(p.y()))]),
             (_, false) => row.push(wkt::to_wkt(&g)),

@@ -219,6 +219,9 @@ fn check_crs_member(doc: &Json) -> Result<(), String> {
     if matches!(last.as_str(), "crs84" | "4326" | "4490" | "wgs84") {
         return Ok(());
     }
+    if let Some(crs) = last.parse::<u32>().ok().and_then(Crs::from_epsg) {
+        return Err(format!("the file declares its coordinates are {crs} (\"crs\": \"{name}\"); import it with --crs {crs}"));
+    }
     if let Some(ours) = name.strip_prefix(WARDGIS_CRS_PREFIX) {
         return Err(format!(
             "the file declares its coordinates are {ours} (\"crs\": \"{name}\"); import it with --crs {ours}"
@@ -325,7 +328,9 @@ pub(crate) fn write(kind: &LayerKind, features: &[Feature], crs: Crs) -> Result<
     out.push_str("\"features\":[");
     for (i, f) in features.iter().enumerate() {
         let mut g = f.geometry.clone();
-        crs.geometry_from_wgs84(&mut g);
+        crs.geometry_from_wgs84(&mut g).map_err(|why| {
+            Error::Geometry(format!("feature {}: {why}", f.fid.map_or("(unsaved)".to_owned(), |i| i.to_string())))
+        })?;
         let text = serde_json::to_string(&feature_json(kind, f, &g, &[]))
             .map_err(|e| Error::Invalid(format!("cannot write GeoJSON: {e}")))?;
         out.push_str(if i == 0 { "\n" } else { ",\n" });
@@ -340,5 +345,7 @@ fn crs_member_name(crs: Crs) -> Option<String> {
         Crs::Wgs84 | Crs::Cgcs2000 => None,
         Crs::Gcj02 => Some(format!("{WARDGIS_CRS_PREFIX}gcj02")),
         Crs::Bd09 => Some(format!("{WARDGIS_CRS_PREFIX}bd09")),
+        // GeoJSON 2008's name for a projected system, as ogr2ogr writes it.
+        Crs::Projected(p) => Some(format!("urn:ogc:def:crs:EPSG::{}", p.epsg())),
     }
 }

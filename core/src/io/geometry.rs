@@ -81,7 +81,7 @@ pub(crate) fn check_lon_lat(g: &Geometry<f64>) -> Result<(), String> {
 pub(crate) fn to_storage(mut g: Geometry<f64>, crs: Crs) -> Result<Geometry<f64>, String> {
     if crs.is_geographic() {
         check_lon_lat(&g)?;
-        crs.geometry_to_wgs84(&mut g);
+        crs.geometry_to_wgs84(&mut g)?;
         return Ok(g);
     }
     if g.coords_iter().next().is_none() {
@@ -90,14 +90,8 @@ pub(crate) fn to_storage(mut g: Geometry<f64>, crs: Crs) -> Result<Geometry<f64>
     if let Some(c) = g.coords_iter().find(|c| !(c.x.is_finite() && c.y.is_finite())) {
         return Err(format!("has coordinate ({}, {}); expected numbers", c.x, c.y));
     }
-    let first = g.coords_iter().next().expect("not empty");
-    crs.geometry_to_wgs84(&mut g);
-    if check_lon_lat(&g).is_err() {
-        return Err(format!(
-            "has coordinate ({}, {}), which is not a place in {crs}; is the coordinate system right (--crs)?",
-            first.x, first.y
-        ));
-    }
+    crs.geometry_to_wgs84(&mut g)?;
+    check_lon_lat(&g)?;
     Ok(g)
 }
 

@@ -81,35 +81,28 @@ fn json_of(c: Cell) -> Json {
 
 /// The coordinate system of a GeoPackage SRS row: by its EPSG code, else by its definition.
 fn crs_of_srs(srs: &Srs) -> Result<Crs, String> {
-    if srs.organization.eq_ignore_ascii_case("EPSG") {
-        match srs.organization_coordsys_id {
-            4326 => return Ok(Crs::Wgs84),
-            4490 => return Ok(Crs::Cgcs2000),
-            _ => {}
-        }
+    let by_code = srs
+        .organization
+        .eq_ignore_ascii_case("EPSG")
+        .then(|| u32::try_from(srs.organization_coordsys_id).ok().and_then(Crs::from_epsg))
+        .flatten();
+    match by_code {
+        Some(c) => Ok(c),
+        None => Crs::from_prj(&srs.definition)
+            .map_err(|e| format!("its SRS {} ({}:{}): {e}", srs.name, srs.organization, srs.organization_coordsys_id)),
     }
-    Err(format!(
-        "its coordinate system is {} ({}:{}), which wardgis cannot read yet; reproject it (ogr2ogr -t_srs EPSG:4326)",
-        srs.name, srs.organization, srs.organization_coordsys_id
-    ))
 }
 
-/// The SRS row for `crs`.
+/// The SRS row for `crs`: its EPSG code as `srs_id`, its OGC WKT1 as the definition.
 fn srs_of(crs: Crs) -> Result<Srs> {
-    let (code, name, definition) = match crs {
-        Crs::Wgs84 => (4326, "WGS 84", WGS84_WKT),
-        Crs::Cgcs2000 => (4490, "China Geodetic Coordinate System 2000", CGCS2000_WKT),
-        other => {
-            return Err(Error::Invalid(format!(
-                "a GeoPackage's SRS cannot name {other}; export as WGS84 (and convert later), or to GeoJSON or CSV"
-            )))
-        }
+    let (Some(code), Some(definition)) = (crs.epsg(), crs.to_wkt1_ogc()) else {
+        return Err(Error::Invalid(format!(
+            "a GeoPackage's SRS cannot name {crs}; export as WGS84 (and convert later), or to GeoJSON or CSV"
+        )));
     };
-    Ok(Srs { srs_id: code, name: name.into(), organization: "EPSG".into(), organization_coordsys_id: code, definition: definition.into() })
+    let name = definition.split('"').nth(1).unwrap_or("").to_owned();
+    Ok(Srs { srs_id: code as i32, name, organization: "EPSG".into(), organization_coordsys_id: code as i32, definition })
 }
-
-const WGS84_WKT: &str = r#"GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]"#;
-const CGCS2000_WKT: &str = r#"GEOGCS["China Geodetic Coordinate System 2000",DATUM["China_2000",SPHEROID["CGCS2000",6378137,298.257222101,AUTHORITY["EPSG","1024"]],AUTHORITY["EPSG","1043"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4490"]]"#;
 
 /// Writes `features` as table `kind.id` of the GeoPackage at `path`, coordinates in
 /// `opts.crs`.
@@ -117,11 +110,12 @@ pub(crate) fn write(path: &Path, kind: &LayerKind, features: &[Feature], opts: &
     let srs = srs_of(opts.crs)?;
     let converted: Vec<Feature> = features
         .iter()
-        .map(|f| {
+        .enumerate()
+        .map(|(i, f)| {
             let mut f = f.clone();
-            opts.crs.geometry_from_wgs84(&mut f.geometry);
-            f
+            opts.crs.geometry_from_wgs84(&mut f.geometry).map_err(|e| Error::Invalid(format!("feature {}: {e}", i + 1)))?;
+            Ok(f)
         })
-        .collect();
+        .collect::<Result<_>>()?;
     exchange::write_layer(path, kind, &converted, &srs)
 }

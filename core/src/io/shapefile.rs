@@ -326,39 +326,17 @@ fn geometry_of(shape: ::shapefile::Shape) -> Result<Geometry<f64>, RowError> {
     })
 }
 
-/// The coordinate system a `.prj` names.
+/// The coordinate system a `.prj` names (ESRI or OGC WKT1, or WKT2).
 fn crs_of_prj(text: &str) -> Result<Crs, String> {
-    let t = text.to_ascii_uppercase();
-    if t.contains("PROJCS[") || t.contains("PROJCRS[") {
-        return Err(format!("names a projected coordinate system ({}); wardgis reads longitude/latitude here — reproject it (ogr2ogr -t_srs EPSG:4326) or name the system with --crs", wkt_name(text)));
-    }
-    if t.contains("CHINA_GEODETIC_COORDINATE_SYSTEM_2000") || t.contains("CGCS2000") || t.contains("CGCS_2000") {
-        return Ok(Crs::Cgcs2000);
-    }
-    if t.contains("WGS_1984") || t.contains("WGS 84") || t.contains("WGS84") {
-        return Ok(Crs::Wgs84);
-    }
-    Err(format!("names coordinate system {}, which wardgis does not know; reproject it (ogr2ogr -t_srs EPSG:4326) or name the system with --crs", wkt_name(text)))
-}
-
-/// The name in a WKT's first `[…"name"`.
-fn wkt_name(text: &str) -> String {
-    text.split('"').nth(1).unwrap_or(text).to_owned()
+    Crs::from_prj(text)
 }
 
 /// The `.prj` text for `crs`: ESRI WKT1.
 fn prj_of(crs: Crs) -> Result<String> {
-    match crs {
-        Crs::Wgs84 => Ok(WGS84_PRJ.to_owned()),
-        Crs::Cgcs2000 => Ok(CGCS2000_PRJ.to_owned()),
-        other => Err(Error::Invalid(format!(
-            "a Shapefile's .prj cannot name {other}; export as WGS84 (and convert later), or to GeoJSON or CSV"
-        ))),
-    }
+    crs.to_prj().ok_or_else(|| {
+        Error::Invalid(format!("a Shapefile's .prj cannot name {crs}; export as WGS84 (and convert later), or to GeoJSON or CSV"))
+    })
 }
-
-const WGS84_PRJ: &str = r#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
-const CGCS2000_PRJ: &str = r#"GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
 
 /// Writes `features` as a Shapefile at `path` (its `.shp`, `.shx`, `.dbf`, `.prj`, `.cpg`
 /// beside it), or as a zip of those parts when `path` ends in `.zip`.
@@ -389,7 +367,7 @@ pub(crate) fn write(path: &Path, kind: &LayerKind, features: &[Feature], opts: &
         let mut table = builder.build_with_dest(&mut dbf);
         for (i, f) in features.iter().enumerate() {
             let mut g = f.geometry.clone();
-            opts.crs.geometry_from_wgs84(&mut g);
+            opts.crs.geometry_from_wgs84(&mut g).map_err(|e| Error::Invalid(format!("feature {}: {e}", i + 1)))?;
             write_shape(&mut shapes, g).map_err(|e| Error::Invalid(format!("feature {}: cannot write the .shp: {e}", i + 1)))?;
             let mut rec = dbase::Record::default();
             for (column, short) in &names {
@@ -575,8 +553,9 @@ mod tests {
 
     #[test]
     fn prj_names_the_system() {
-        assert_eq!(crs_of_prj(WGS84_PRJ), Ok(Crs::Wgs84));
-        assert_eq!(crs_of_prj(CGCS2000_PRJ), Ok(Crs::Cgcs2000));
-        assert_eq!(crs_of_prj(&prj_of(Crs::Wgs84).unwrap()), Ok(Crs::Wgs84));
+        for c in [Crs::Wgs84, Crs::Cgcs2000, "EPSG:4549".parse().unwrap(), "EPSG:3857".parse().unwrap()] {
+            assert_eq!(crs_of_prj(&prj_of(c).unwrap()), Ok(c), "{c}");
+        }
+        assert!(prj_of(Crs::Gcj02).is_err());
     }
 }

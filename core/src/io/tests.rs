@@ -448,9 +448,14 @@ fn geojson_crs_member() {
     for ok in ["urn:ogc:def:crs:OGC:1.3:CRS84", "EPSG:4326", "urn:ogc:def:crs:EPSG::4490"] {
         assert!(import("a.geojson", &with(ok), "chargers").is_ok(), "{ok}");
     }
-    let e = import("a.geojson", &with("urn:ogc:def:crs:EPSG::3857"), "chargers").unwrap_err();
-    assert!(matches!(e, Error::BadInput { .. }) && e.to_string().contains("EPSG::3857"), "{e}");
-    let (_dir, path) = file("a.geojson", with("urn:ogc:def:crs:EPSG::3857").as_bytes());
+    // A declared system wardgis knows is read as such (the metres here are near 0°, 0°) …
+    use geo::CoordsIter;
+    let r = import("a.geojson", &with("urn:ogc:def:crs:EPSG::3857"), "chargers").unwrap();
+    assert!(r.features[0].geometry.coords_iter().all(|c| c.x.abs() < 0.01 && c.y.abs() < 0.01));
+    // … one it does not is refused, named.
+    let e = import("a.geojson", &with("urn:ogc:def:crs:EPSG::32650"), "chargers").unwrap_err();
+    assert!(matches!(e, Error::BadInput { .. }) && e.to_string().contains("EPSG::32650"), "{e}");
+    let (_dir, path) = file("a.geojson", with("urn:ogc:def:crs:EPSG::32650").as_bytes());
     assert!(read_features(&path, &kind("chargers"), &read_opts(Some(Crs::Gcj02), false)).is_ok(), "--crs overrides the member");
 }
 
@@ -509,4 +514,48 @@ fn read_area_collects_polygons() {
 
 fn read_opts(crs: Option<Crs>, skip_bad: bool) -> ImportOptions {
     ImportOptions { crs, skip_bad, ..Default::default() }
+}
+
+#[test]
+fn projected_csv_and_geojson_round_trip() {
+    let k = kind("billboards");
+    for code in [4549, 4528, 3857] {
+        let crs = Crs::from_epsg(code).unwrap();
+        for name in ["b.csv", "b.geojson"] {
+            let r = round_trip(&k, &billboards(), name, crs);
+            assert_same(&k, &billboards(), &r.features);
+        }
+    }
+}
+
+#[test]
+fn gauss_kruger_csv_in_metres_is_imported_and_a_wrong_zone_refused() {
+    let cm120 = Crs::from_epsg(4549).unwrap();
+    let mut text = String::from("名称,车辆类型,充电端口数,x,y\n");
+    for (i, w) in truth().iter().enumerate() {
+        let g = cm120.from_wgs84(*w).unwrap();
+        text.push_str(&format!("P{i},car,2,{:.3},{:.3}\n", g.x, g.y));
+    }
+    let (_dir, path) = file("gk.csv", text.as_bytes());
+    let r = read_features(&path, &kind("chargers"), &read_opts(Some(cm120), false)).unwrap();
+    for (f, w) in r.features.iter().zip(truth()) {
+        assert!(distance_m(point(f), w) < 0.01, "{} is off", f.name().unwrap());
+    }
+    // The same metres read as the zone-prefixed system: refused, with the reason.
+    let e = read_features(&path, &kind("chargers"), &read_opts(Crs::from_epsg(4528), false)).unwrap_err();
+    assert!(e.to_string().contains("zone prefix 40"), "{e}");
+    // And as degrees: refused as before.
+    assert!(read_features(&path, &kind("chargers"), &read_opts(None, false)).is_err());
+}
+
+#[test]
+fn a_projected_geojson_export_reads_back_in_the_system_it_declares() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("b.geojson");
+    let crs = Crs::from_epsg(4549).unwrap();
+    write_features(&path, &kind("billboards"), &billboards(), &ExportOptions { crs, ..Default::default() }).unwrap();
+    assert!(std::fs::read_to_string(&path).unwrap().contains("urn:ogc:def:crs:EPSG::4549"));
+    let r = read_features(&path, &kind("billboards"), &read_opts(None, false)).unwrap();
+    assert_same(&kind("billboards"), &billboards(), &r.features);
+    assert!(r.warnings.iter().any(|w| w.contains("EPSG:4549")), "{:?}", r.warnings);
 }

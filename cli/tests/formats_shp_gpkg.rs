@@ -204,3 +204,78 @@ fn the_project_itself_is_not_an_import_source() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("is the project itself"), "{}", stderr(&out));
 }
+
+/// The X/Y of every feature of a file's layer, as GDAL reads it (`ogr2ogr -f CSV`).
+fn gdal_xy(file: &Path, layer: &str) -> Vec<(f64, f64)> {
+    let o = ok(gdal("ogr2ogr", &["-f", "CSV", "/vsistdout/", s(file), layer, "-lco", "GEOMETRY=AS_XY"]));
+    let text = stdout(&o);
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let (ix, iy) = (header.iter().position(|h| *h == "X").unwrap(), header.iter().position(|h| *h == "Y").unwrap());
+    lines
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            (cells[ix].parse().unwrap(), cells[iy].parse().unwrap())
+        })
+        .collect()
+}
+
+fn lon_lat(f: &Json) -> (f64, f64) {
+    let c = &f["geometry"]["coordinates"];
+    (c[0].as_f64().unwrap(), c[1].as_f64().unwrap())
+}
+
+#[test]
+fn gauss_krueger_files_by_ogr2ogr_import_within_a_centimetre() {
+    let dir = tempfile::tempdir().unwrap();
+    let gj = chargers_geojson(dir.path());
+    let original = exported(demo_project(), "chargers");
+    let gpkg = dir.path().join("c4549.gpkg");
+    ok(gdal("ogr2ogr", &["-f", "GPKG", "-t_srs", "EPSG:4549", s(&gpkg), s(&gj), "-nln", "chargers_4549"]));
+    let shp = dir.path().join("c4549.shp");
+    ok(gdal("ogr2ogr", &["-f", "ESRI Shapefile", "-lco", "ENCODING=UTF-8", "-t_srs", "EPSG:4549", s(&shp), s(&gj)]));
+    for file in [&gpkg, &shp] {
+        let copy = dir.path().join("p.gpkg");
+        let _ = std::fs::remove_file(&copy);
+        std::fs::copy(demo_project(), &copy).unwrap();
+        let out = ok(wardgis(&["import", s(&copy), "chargers", s(file)]));
+        assert!(stderr(&out).contains("EPSG:4549"), "the system read is said: {}", stderr(&out));
+        let after = exported(&copy, "chargers");
+        let mut worst = 0.0f64;
+        for (a, b) in original.iter().zip(&after[original.len()..]) {
+            let ((x1, y1), (x2, y2)) = (lon_lat(a), lon_lat(b));
+            worst = worst.max(vincenty_m(x1, y1, x2, y2));
+            assert_eq!(a["properties"], b["properties"]);
+        }
+        eprintln!("{}: largest distance from the WGS84 source {worst:.6} m", file.display());
+        assert!(worst < 0.01, "{}: {worst} m", file.display());
+    }
+}
+
+#[test]
+fn exports_in_epsg_4549_match_ogr2ogr_within_a_centimetre() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = demo_project();
+    // The WGS84 export as a GeoPackage (full precision; GeoJSON rounds to 1e-7°, ≈ 1 cm),
+    // reprojected by GDAL.
+    let wgs84 = dir.path().join("wgs84.gpkg");
+    ok(wardgis(&["export", s(d), "chargers", s(&wgs84)]));
+    let theirs = dir.path().join("theirs.gpkg");
+    ok(gdal("ogr2ogr", &["-f", "GPKG", "-t_srs", "EPSG:4549", s(&theirs), s(&wgs84), "chargers"]));
+    let expected = gdal_xy(&theirs, "chargers");
+    let gpkg = dir.path().join("ours.gpkg");
+    ok(wardgis(&["export", s(d), "chargers", s(&gpkg), "--crs", "EPSG:4549"]));
+    let info = stdout(&ok(gdal("ogrinfo", &["-ro", "-so", s(&gpkg), "chargers"])));
+    assert!(info.contains("ID[\"EPSG\",4549]"), "{info}");
+    let shp = dir.path().join("ours.shp");
+    ok(wardgis(&["export", s(d), "chargers", s(&shp), "--crs", "EPSG:4549"]));
+    let info = stdout(&ok(gdal("ogrinfo", &["-ro", "-so", s(&shp), "ours"])));
+    assert!(info.contains("CGCS2000 / 3-degree Gauss-Kruger CM 120E") || info.contains("CGCS2000_3_Degree_GK_CM_120E"), "{info}");
+    for (file, layer) in [(&gpkg, "chargers"), (&shp, "ours")] {
+        let ours = gdal_xy(file, layer);
+        assert_eq!(ours.len(), expected.len());
+        let worst = ours.iter().zip(&expected).map(|(a, b)| (a.0 - b.0).abs().max((a.1 - b.1).abs())).fold(0.0, f64::max);
+        eprintln!("{}: largest difference from ogr2ogr -t_srs EPSG:4549: {worst:.6} m", file.display());
+        assert!(worst < 0.01, "{}: {worst} m", file.display());
+    }
+}

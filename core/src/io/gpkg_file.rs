@@ -63,7 +63,7 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading:
                 reading.bad(Error::BadFeature { file, index, field: e.field, value: e.value, expected: e.expected });
             }
         }
-        reading.tick(|| if info.count == 0 { 0 } else { size * index as u64 / info.count })
+        reading.tick(|| (size * index as u64).checked_div(info.count).unwrap_or(0))
     })?;
     keys.warn_unknown(kind, reading);
     Ok(())

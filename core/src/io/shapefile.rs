@@ -108,7 +108,7 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading:
                 reading.bad(Error::BadFeature { file, index, field: e.field, value: e.value, expected: e.expected });
             }
         }
-        reading.tick(|| if total == 0 { 0 } else { size * index as u64 / total })?;
+        reading.tick(|| (size * index as u64).checked_div(total).unwrap_or(0))?;
     }
     keys.warn_unknown(kind, reading);
     Ok(())

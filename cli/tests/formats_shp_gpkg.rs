@@ -279,3 +279,31 @@ fn exports_in_epsg_4549_match_ogr2ogr_within_a_centimetre() {
         assert!(worst < 0.01, "{}: {worst} m", file.display());
     }
 }
+
+#[test]
+fn other_systems_are_labelled_for_gdal_and_read_back_from_the_label() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = demo_project();
+    let original = exported(d, "chargers");
+    // Web Mercator, CGCS2000 geographic, and Gauss–Krüger zone 40 with the zone prefix.
+    for code in ["3857", "4490", "4528"] {
+        let crs = format!("EPSG:{code}");
+        for ext in ["gpkg", "shp"] {
+            let out = dir.path().join(format!("c{code}.{ext}"));
+            ok(wardgis(&["export", s(d), "chargers", s(&out), "--crs", &crs]));
+            let layer = if ext == "gpkg" { "chargers".to_owned() } else { format!("c{code}") };
+            let info = stdout(&ok(gdal("ogrinfo", &["-ro", "-so", s(&out), &layer])));
+            assert!(info.contains(&format!("ID[\"EPSG\",{code}]")), "{crs} {ext}:\n{info}");
+            let copy = dir.path().join("p.gpkg");
+            let _ = std::fs::remove_file(&copy);
+            std::fs::copy(d, &copy).unwrap();
+            ok(wardgis(&["import", s(&copy), "chargers", s(&out)]));
+            let after = exported(&copy, "chargers");
+            for (a, b) in original.iter().zip(&after[original.len()..]) {
+                let ((x1, y1), (x2, y2)) = (lon_lat(a), lon_lat(b));
+                assert!(vincenty_m(x1, y1, x2, y2) < 0.01, "{crs} {ext}");
+                assert_eq!(a["properties"], b["properties"]);
+            }
+        }
+    }
+}

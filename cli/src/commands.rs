@@ -71,6 +71,8 @@ pub fn run(cli: Cli) -> Outcome {
             }
             Ok(())
         }
+        Command::Join { project, layer, to, json } => crate::zoning::join(&Project::open(&project, catalog)?, &layer, &to, json),
+        Command::Grid { project, cell, json } => crate::zoning::grid(&Project::open(&project, catalog)?, cell, json),
         Command::History { project, limit } => {
             let p = Project::open(&project, catalog)?;
             for a in p.history(limit)? {

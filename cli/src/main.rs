@@ -10,6 +10,7 @@ mod commands;
 mod evaluation;
 mod orders;
 mod progress;
+mod zoning;
 
 use std::process::ExitCode;
 

@@ -21,6 +21,8 @@ const LAYERS: &[(&str, &str, u64)] = &[
     ("roads", "Line String", 1),
     ("water", "Polygon", 1),
     ("blocks", "Polygon", 1),
+    // Empty until `wardgis grid` makes it.
+    ("grid_cells", "Multi Polygon", 0),
 ];
 
 fn feature_count(info: &str) -> u64 {

@@ -1,6 +1,6 @@
-//! Actions: one user step (an import, an edit, a saved plan, a results import, a
-//! re-inspection, an undo) is one action — one transaction in the store, one row in the
-//! project's history, and one undo.
+//! Actions: one user step (an import, an edit, a spatial join, a unit grid, a saved plan, a
+//! results import, a re-inspection, an undo) is one action — one transaction in the store,
+//! one row in the project's history, and one undo.
 //!
 //! Each kind is a variant of [`ActionKind`], and what undoing it means is declared by the
 //! domain that owns its records ([`ActionKind::undo_rule`]): feature edits are replayed
@@ -34,11 +34,15 @@ pub enum ActionKind {
     Results,
     /// Rectification order events: re-inspections or assignments.
     Order,
+    /// A spatial join: fields of many features of one layer set from the polygons holding them.
+    Join,
+    /// The unit grid made anew: the old cells deleted and the new ones inserted.
+    Grid,
 }
 
 impl ActionKind {
     /// Every kind, for listings and tests.
-    pub const ALL: [ActionKind; 7] = [
+    pub const ALL: [ActionKind; 9] = [
         ActionKind::Insert,
         ActionKind::Update,
         ActionKind::Delete,
@@ -46,6 +50,8 @@ impl ActionKind {
         ActionKind::Plan,
         ActionKind::Results,
         ActionKind::Order,
+        ActionKind::Join,
+        ActionKind::Grid,
     ];
 
     /// The code stored in the project's history (`wardgis_actions.kind`) and printed by
@@ -59,6 +65,8 @@ impl ActionKind {
             ActionKind::Plan => "plan",
             ActionKind::Results => "results",
             ActionKind::Order => "order",
+            ActionKind::Join => "join",
+            ActionKind::Grid => "grid",
         }
     }
 
@@ -70,7 +78,10 @@ impl ActionKind {
     /// How an action of this kind is undone, as its domain declares it.
     pub fn undo_rule(self) -> UndoRule {
         match self {
-            ActionKind::Insert | ActionKind::Update | ActionKind::Delete => UndoRule::ReplayEdits,
+            // A join and a grid change features only, through the logged feature writes.
+            ActionKind::Insert | ActionKind::Update | ActionKind::Delete | ActionKind::Join | ActionKind::Grid => {
+                UndoRule::ReplayEdits
+            }
             ActionKind::Undo => UndoRule::NotUndoable,
             ActionKind::Plan => crate::sampling::plan::UNDO_PLAN,
             ActionKind::Results => crate::evaluation::site_results::UNDO_RESULTS,

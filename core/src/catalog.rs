@@ -152,6 +152,22 @@ pub struct FieldDef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub pattern: Option<String>,
+    /// The polygon layer whose feature holds this one decides the value (key `join`, e.g.
+    /// `join = { layer = "communities", take = "name" }`): `wardgis join` writes it. Checked
+    /// against the other layers when the catalog loads. Not sent to the page, which only shows
+    /// the stored value.
+    #[serde(default, skip_serializing)]
+    #[ts(skip)]
+    pub join: Option<JoinSource>,
+}
+
+/// Where a spatial join takes a field's value from: the column `take` (`name` or a text
+/// field) of the feature of polygon layer `layer` that holds the feature.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JoinSource {
+    pub layer: String,
+    pub take: String,
 }
 
 /// Compiled `pattern`s, by their text: a pattern is compiled once per process, not per value.
@@ -581,6 +597,14 @@ impl LayerKind {
                 Some(0) => return Err(bad(&format!("fields[{i}].max_length"), "is 0; expected a positive number of characters".into())),
                 _ => {}
             }
+            if let Some(j) = &f.join {
+                if f.ty != FieldType::Text {
+                    return Err(bad(&format!("fields[{i}].join"), format!("field `{}` has type `{:?}`; a joined field holds a name or code, so it must be `text`", f.name, f.ty)));
+                }
+                if j.layer == self.id {
+                    return Err(bad(&format!("fields[{i}].join.layer"), format!("`{}` is this layer itself; expected a polygon layer that holds its features", j.layer)));
+                }
+            }
             if let Some(p) = &f.pattern {
                 if f.ty != FieldType::Text {
                     return Err(bad(&format!("fields[{i}].pattern"), format!("field `{}` has type `{:?}`; `pattern` applies to text fields", f.name, f.ty)));
@@ -736,6 +760,7 @@ impl Catalog {
         if kinds.is_empty() {
             return Err(Error::Catalog { file: origin.into(), message: "no layer files (*.toml) found".into() });
         }
+        check_joins(&kinds, &origin)?;
         Ok(Catalog { kinds, origin })
     }
 
@@ -765,6 +790,35 @@ impl Catalog {
     }
 }
 
+/// Every field's `join` names a polygon layer of this catalog and a text column of it: a
+/// join's source lives in another file, so it is checked once all files are read.
+fn check_joins(kinds: &[LayerKind], origin: &str) -> Result<()> {
+    for k in kinds {
+        for (i, f) in k.fields.iter().enumerate() {
+            let Some(j) = &f.join else { continue };
+            let bad = |key: &str, message: String| Error::Catalog {
+                file: Path::new(origin).join(format!("{}.toml", k.id)),
+                message: format!("key `fields[{i}].{key}` (field `{}`): {message}", f.name),
+            };
+            let Some(target) = kinds.iter().find(|t| t.id == j.layer) else {
+                let ids: Vec<&str> = kinds.iter().map(|t| t.id.as_str()).collect();
+                return Err(bad("join.layer", format!("`{}` is not a layer of the catalog; expected one of {}", j.layer, ids.join(", "))));
+            };
+            if !matches!(target.geometry, GeometryType::Polygon | GeometryType::MultiPolygon) {
+                return Err(bad("join.layer", format!("`{}` holds {} geometries; a join takes values from a polygon layer", j.layer, target.geometry.gpkg_name())));
+            }
+            let text = j.take == "name" || target.field(&j.take).is_some_and(|t| t.ty == FieldType::Text);
+            if !text {
+                let names: Vec<&str> = std::iter::once("name")
+                    .chain(target.fields.iter().filter(|t| t.ty == FieldType::Text).map(|t| t.name.as_str()))
+                    .collect();
+                return Err(bad("join.take", format!("`{}` is not a text column of `{}`; expected one of {}", j.take, j.layer, names.join(", "))));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -784,7 +838,7 @@ mod tests {
     fn the_shipped_catalog_loads_and_equals_the_embedded_one() {
         let c = Catalog::load_dir(&layers_dir()).unwrap();
         for id in ["billboards", "chargers", "bike_stations", "drying_areas", "waste_points", "subdistricts",
-            "communities", "schools", "parking", "responsibility_units", "smart_streets", "roads", "water", "blocks"] {
+            "communities", "schools", "parking", "responsibility_units", "smart_streets", "roads", "water", "blocks", "grid_cells"] {
             assert!(c.get(id).is_some(), "missing layer {id}");
         }
         for k in c.kinds().iter().filter(|k| k.group == LayerGroup::Facility) {
@@ -952,6 +1006,43 @@ max_points = 10
         assert!(e.contains("layers/chargers.toml"), "{e}");
         let e = error_for(&good.replace("responsible_field = \"operator\"", "responsible_field = \"owner\""));
         assert!(e.contains("`responsible_field`") && e.contains("`owner`") && e.contains("operator"), "{e}");
+    }
+
+    #[test]
+    fn every_facility_gets_its_community_subdistrict_and_grid_cell_by_join() {
+        let c = Catalog::embedded();
+        for id in ["billboards", "chargers", "bike_stations", "drying_areas", "waste_points", "parking", "markets", "schools", "responsibility_units"] {
+            let k = c.kind(id).unwrap();
+            let joins: Vec<(&str, &str, &str)> = k
+                .fields
+                .iter()
+                .filter_map(|f| f.join.as_ref().map(|j| (f.name.as_str(), j.layer.as_str(), j.take.as_str())))
+                .collect();
+            assert_eq!(joins, [("community", "communities", "name"), ("subdistrict", "subdistricts", "name"), ("grid_code", "grid_cells", "code")], "{id}");
+        }
+        assert_eq!(c.kind("grid_cells").unwrap().field("code").unwrap().pattern.as_deref(), Some("[0-9]{15}"));
+    }
+
+    #[test]
+    fn a_join_naming_a_missing_layer_or_column_names_the_file_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        copy_layers(dir.path());
+        let chargers = dir.path().join("chargers.toml");
+        let good = std::fs::read_to_string(&chargers).unwrap();
+        let load_with = |text: String| {
+            std::fs::write(&chargers, text).unwrap();
+            Catalog::load_dir(dir.path()).unwrap_err().to_string()
+        };
+        let e = load_with(good.replace(r#"join = { layer = "communities", take = "name" }"#, r#"join = { layer = "wards", take = "name" }"#));
+        assert!(e.contains("chargers.toml") && e.contains(".join.layer") && e.contains("`wards`") && e.contains("communities"), "{e}");
+        let e = load_with(good.replace(r#"join = { layer = "communities", take = "name" }"#, r#"join = { layer = "roads", take = "name" }"#));
+        assert!(e.contains(".join.layer") && e.contains("polygon"), "{e}");
+        let e = load_with(good.replace(r#"join = { layer = "communities", take = "name" }"#, r#"join = { layer = "communities", take = "households" }"#));
+        assert!(e.contains(".join.take") && e.contains("`households`") && e.contains("code"), "{e}");
+        let e = load_with(good.replace(r#"join = { layer = "communities", take = "name" }"#, r#"join = { layer = "communities" }"#));
+        assert!(e.contains("chargers.toml") && e.contains("take"), "{e}");
+        let e = error_for(&good.replace("name = \"ports\"\ntype = \"integer\"", "name = \"ports\"\ntype = \"integer\"\njoin = { layer = \"communities\", take = \"name\" }"));
+        assert!(e.contains(".join") && e.contains("text"), "{e}");
     }
 
     #[test]

@@ -18,6 +18,8 @@
 //!   estimates, rectification orders and re-inspection rounds.
 //! - [`dates`]: calendar days as the bureau writes them, and the time of an action.
 //! - [`estimate`]: design-based means and pass rates with confidence intervals.
+//! - [`zoning`]: the spatial join to communities, subdistricts and unit grid cells, and the
+//!   unit grid (单元网格) itself.
 //! - [`demo`]: the generated demo district around Yixing old town.
 
 pub mod action;
@@ -35,6 +37,7 @@ pub mod project;
 pub mod sampling;
 pub mod store;
 pub mod tiles;
+pub mod zoning;
 
 pub use catalog::{Catalog, LayerKind};
 pub use error::{Error, Result};

@@ -267,6 +267,64 @@ impl<S: Storage> Project<S> {
         self.note_own_change(kind)
     }
 
+    /// Replaces many stored features of one layer (each named by its fid) as one action of
+    /// `kind` — `Update`, or a domain's kind whose undo replays the edit log (a spatial join).
+    /// Features equal to what is stored are not written. Returns how many were written.
+    pub fn update_many(&self, kind_of_action: ActionKind, layer: &str, features: Vec<Feature>, summary: &str) -> Result<usize> {
+        replays_edits(kind_of_action)?;
+        let kind = self.catalog.kind(layer)?;
+        let mut afters = Vec::with_capacity(features.len());
+        for mut f in features {
+            f.fid.ok_or_else(|| Error::Invalid("an update needs the feature's fid".into()))?;
+            f.geometry = fit_geometry(kind, f.geometry)?;
+            check_values(kind, &f)?;
+            afters.push(f);
+        }
+        let _write = self.write_lock.lock();
+        let fids: Vec<i64> = afters.iter().filter_map(|f| f.fid).collect();
+        let befores = self.features_by_fid(layer, &fids)?;
+        let changed: Vec<(Feature, Feature)> = befores.into_iter().zip(afters).filter(|(b, a)| b != a).collect();
+        if changed.is_empty() {
+            return Ok(0);
+        }
+        self.store.act(kind_of_action, Some(layer), summary, |a| {
+            changed.iter().try_for_each(|(before, after)| a.update_feature(kind, before, after))
+        })?;
+        for (b, a) in &changed {
+            if b.geometry != a.geometry {
+                self.reindex(layer, a.fid.expect("checked above"), Some(&b.geometry), Some(&a.geometry));
+            }
+        }
+        self.note_own_change(kind)?;
+        Ok(changed.len())
+    }
+
+    /// Replaces every feature of a layer with `features` as one action of `kind` (a derived
+    /// layer made anew, such as the unit grid): the old features are deleted and the new
+    /// inserted, so one undo brings the old layer back. Returns the new fids.
+    pub fn replace_layer(&self, kind_of_action: ActionKind, layer: &str, features: Vec<Feature>, summary: &str) -> Result<Vec<i64>> {
+        replays_edits(kind_of_action)?;
+        let kind = self.catalog.kind(layer)?;
+        let features = features
+            .into_iter()
+            .map(|mut f| {
+                f.geometry = fit_geometry(kind, f.geometry)?;
+                check_values(kind, &f)?;
+                Ok(f)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let _write = self.write_lock.lock();
+        let old = self.features(layer)?;
+        let fids = self.store.act(kind_of_action, Some(layer), summary, |a| {
+            old.iter().try_for_each(|f| a.delete_feature(kind, f))?;
+            a.insert_features(kind, &features)
+        })?;
+        let entries: Vec<Entry> = fids.iter().zip(&features).filter_map(|(&fid, f)| Entry::new(fid, &f.geometry)).collect();
+        *self.indexes[layer].write() = Some(LayerIndex::build(entries));
+        self.note_own_change(kind)?;
+        Ok(fids)
+    }
+
     /// Deletes features as one action.
     pub fn delete(&self, layer: &str, fids: &[i64], summary: &str) -> Result<()> {
         let kind = self.catalog.kind(layer)?;
@@ -518,6 +576,15 @@ fn build_index<S: FeatureStore>(store: &S, kind: &LayerKind) -> Result<LayerInde
     let mut entries = Vec::new();
     store.geometries_each(kind, &mut |fid, g| entries.extend(Entry::new(fid, &g)))?;
     Ok(LayerIndex::build(entries))
+}
+
+/// Feature writes of several kinds share the edit log; only a kind whose undo replays that log
+/// may use them, or its undo would leave the features changed.
+fn replays_edits(kind: ActionKind) -> Result<()> {
+    match kind.undo_rule() {
+        UndoRule::ReplayEdits => Ok(()),
+        rule => Err(Error::Invalid(format!("action kind `{kind}` is undone by {rule:?}, not by replaying its feature edits"))),
+    }
 }
 
 /// Checks every attribute against its field's constraints (`min`, `max`, `max_length` in the

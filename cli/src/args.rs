@@ -60,24 +60,30 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Import features from GeoJSON, CSV, XLSX, KML or KMZ into a layer (all or nothing unless
-    /// --skip-bad).
+    /// Import features from GeoJSON, CSV, XLSX, KML/KMZ, a Shapefile (.shp or a .zip holding
+    /// one) or a layer of another GeoPackage into a layer (all or nothing unless --skip-bad).
     /// Large files stream in bounded memory with a progress bar on a terminal; Ctrl-C stops
     /// and imports nothing.
     Import {
         project: PathBuf,
         /// Layer id, as `wardgis layers` lists it (e.g. chargers).
         layer: String,
-        /// A .geojson/.json, .csv (UTF-8 or GBK), .xlsx, .kml or .kmz file.
+        /// A .geojson/.json, .csv (UTF-8 or GBK), .xlsx, .kml or .kmz file, a .shp (its .shx,
+        /// .dbf, .cpg, .prj beside it), a .zip holding one Shapefile, or a .gpkg (another
+        /// GeoPackage).
         file: PathBuf,
         /// Coordinate system of the file: wgs84, cgcs2000, gcj02 (Amap, Tencent), bd09 (Baidu) or an
         /// EPSG code: EPSG:4490, EPSG:4491–4554 (CGCS2000 Gauss–Krüger, x = easting), EPSG:3857.
-        /// Default: what the file declares, else wgs84.
+        /// Default: what the file declares (a .prj, a GeoPackage's SRS), else wgs84.
         #[arg(long, value_parser = parse_crs)]
         crs: Option<Crs>,
-        /// Text encoding of the file when its bytes do not say: utf-8 or gbk. Default: detected.
+        /// Text encoding of the file when its bytes do not say (a CSV, a Shapefile's DBF
+        /// without .cpg): utf-8 or gbk. Default: detected. Overrides a .cpg.
         #[arg(long, value_parser = parse_encoding)]
         encoding: Option<TextEncoding>,
+        /// The feature table to read from a GeoPackage holding several.
+        #[arg(long, value_name = "TABLE")]
+        source_layer: Option<String>,
         /// Import the good rows and report every bad row instead of importing nothing.
         #[arg(long)]
         skip_bad: bool,
@@ -85,16 +91,23 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         sheet: Option<String>,
     },
-    /// Export a layer to GeoJSON, CSV, XLSX, KML or KMZ (chosen by the file extension).
+    /// Export a layer to GeoJSON, CSV, XLSX, KML/KMZ, a Shapefile or a GeoPackage (chosen by
+    /// the file extension).
     Export {
         project: PathBuf,
         layer: String,
-        /// The file to write: .geojson/.json, .csv, .xlsx, .kml or .kmz.
+        /// The file to write: .geojson/.json, .csv, .xlsx, .kml, .kmz, .shp (with .shx, .dbf,
+        /// .prj and .cpg beside it), .zip (those parts zipped) or .gpkg (a new GeoPackage, or a
+        /// new table in an existing one; an existing table is never replaced).
         out: PathBuf,
         /// Coordinate system to write: wgs84, cgcs2000, gcj02 (Amap, Tencent), bd09 (Baidu) or an
         /// EPSG code: EPSG:4490, EPSG:4491–4554 (CGCS2000 Gauss–Krüger), EPSG:3857.
         #[arg(long, default_value = "wgs84", value_parser = parse_crs)]
         crs: Crs,
+        /// Text encoding of a Shapefile's DBF: utf-8 (the default) or gbk (for older ArcGIS);
+        /// the .cpg says which.
+        #[arg(long, value_parser = parse_encoding)]
+        encoding: Option<TextEncoding>,
     },
     /// Find features by box, distance or polygon; prints a GeoJSON FeatureCollection.
     Query(QueryArgs),

@@ -36,15 +36,15 @@ pub fn run(cli: Cli) -> Outcome {
             Ok(())
         }
         Command::Layers { project, json } => layers(&Project::open(&project, catalog)?, json),
-        Command::Import { project, layer, file, crs, encoding, skip_bad, sheet } => {
-            let opts = io::ImportOptions { crs, encoding, skip_bad, sheet };
+        Command::Import { project, layer, file, crs, encoding, sheet, source_layer, skip_bad } => {
+            let opts = io::ImportOptions { crs, encoding, sheet, source_layer, skip_bad };
             import(&Project::open(&project, catalog)?, &layer, &file, &opts)
         }
-        Command::Export { project, layer, out, crs } => {
+        Command::Export { project, layer, out, crs, encoding } => {
             let p = Project::open(&project, catalog)?;
             let kind = p.catalog().kind(&layer)?;
             let features = p.features(&layer)?;
-            io::write_features(&out, kind, &features, &io::ExportOptions { crs, ..Default::default() })?;
+            io::write_features(&out, kind, &features, &io::ExportOptions { crs, encoding })?;
             eprintln!("wrote {} feature(s) of `{layer}` to {}", features.len(), out.display());
             Ok(())
         }
@@ -130,6 +130,9 @@ fn group_name(g: wardgis::catalog::LayerGroup) -> &'static str {
 
 fn import(p: &Project, layer: &str, file: &Path, opts: &io::ImportOptions) -> Outcome {
     p.catalog().kind(layer)?;
+    if std::fs::canonicalize(file).ok() == std::fs::canonicalize(p.path()).ok() {
+        return Err(Failure::Usage(format!("{} is the project itself; import from another file", file.display())));
+    }
     let size = std::fs::metadata(file).map_err(|source| Error::Io { path: file.to_owned(), source })?.len();
     let observer = crate::progress::Terminal::new(size);
     let result = p.import_file(layer, file, opts, &observer);

@@ -4,20 +4,19 @@
 //! so one malformed feature is reported as that feature (by its 1-based position) instead of
 //! failing the whole file with a byte offset.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use geo_types::Geometry;
 use serde_json::{json, Map, Value as Json};
 
-use super::columns::{self, Target};
-use super::geometry::{check_lon_lat, fit_to_layer, geometry_name, rounded, to_storage, type_label};
+use super::geometry::{check_lon_lat, geometry_name, rounded, type_label};
+use super::record::{self, Keys};
 use super::reading::Reading;
-use super::{attributes, bad_input, read_text, source, text, ImportOptions, RowError};
+use super::{bad_input, read_text, source, text, ImportOptions, RowError};
 use crate::catalog::LayerKind;
 use crate::crs::Crs;
 use crate::error::{Error, Result};
-use crate::feature::{Feature, Value};
+use crate::feature::Feature;
 
 /// Streams a GeoJSON file into `reading`; see [`super::import_features`].
 ///
@@ -31,7 +30,7 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading:
     let input = source::open(path, sniffed.bom)?;
     let bytes_read = input.read.clone();
     let text = std::io::BufReader::with_capacity(1 << 16, text::Utf8Reader::new(input.stream, sniffed.encoding));
-    let mut walk = Walk { kind, path, crs: opts.crs, declared: None, reading, props: Properties::default(), index: 0, stopped: None, bytes_read };
+    let mut walk = Walk { kind, path, crs: opts.crs, declared: None, reading, props: Keys::default(), index: 0, stopped: None, bytes_read };
     let mut de = serde_json::Deserializer::from_reader(text);
     let top = serde::de::DeserializeSeed::deserialize(&mut walk, &mut de);
     if let Some(e) = walk.stopped.take() {
@@ -57,10 +56,7 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading:
             ))
         }
     }
-    if !walk.props.unknown.is_empty() {
-        let w = columns::unknown_warning(kind, &walk.props.unknown);
-        walk.reading.warn(w);
-    }
+    walk.props.warn_unknown(kind, walk.reading);
     Ok(())
 }
 
@@ -75,7 +71,7 @@ struct Walk<'w, 'r> {
     /// The system the file's `crs` member declared, once seen.
     declared: Option<Crs>,
     reading: &'w mut Reading<'r>,
-    props: Properties,
+    props: Keys,
     /// Features seen so far.
     index: usize,
     /// Why the walk stopped early (the sink failed, the user cancelled, a bad `crs`): serde
@@ -274,95 +270,14 @@ pub(crate) fn read_area(path: &Path) -> Result<Geometry<f64>> {
 /// RFC 7946 has no way to express.
 const WARDGIS_CRS_PREFIX: &str = "wardgis:";
 
-/// How property keys map to fields, worked out once per distinct key.
-#[derive(Default)]
-pub(crate) struct Properties {
-    targets: HashMap<String, Option<Target>>,
-    /// Keys that map to nothing, in the order first seen.
-    pub unknown: Vec<String>,
-}
-
-impl Properties {
-    pub fn target(&mut self, kind: &LayerKind, key: &str) -> Option<Target> {
-        if let Some(t) = self.targets.get(key) {
-            return *t;
-        }
-        let t = columns::resolve(kind, key, false);
-        if t.is_none() {
-            self.unknown.push(key.to_owned());
-        }
-        self.targets.insert(key.to_owned(), t);
-        t
-    }
-}
-
 /// One GeoJSON feature as a wardgis feature, or the first problem in it.
-fn feature(kind: &LayerKind, gf: geojson::Feature, crs: Crs, props: &mut Properties) -> Result<Feature, RowError> {
-    let geometry = geometry(kind, gf.geometry, crs)?;
-    let mut f = Feature::new(geometry);
-    for key in kind.column_names() {
-        f.props.insert(key.to_owned(), Value::Null);
-    }
-    let mut given_by: HashMap<&str, String> = HashMap::new();
-    for (key, v) in gf.properties.iter().flatten() {
-        let Some(target) = props.target(kind, key) else { continue };
-        let Some(column) = target.key(kind) else { continue };
-        let parsed = match target {
-            Target::Field(i) => attributes::parse_json_value(&kind.fields[i], v),
-            _ => builtin_text(v),
-        };
-        let value = parsed.map_err(|why| RowError::new(key, shown(v), why))?;
-        if let Some(first) = given_by.insert(column, key.clone()) {
-            return Err(RowError::new(key, shown(v), format!("field `{column}` is already given by property `{first}`; keep one")));
-        }
-        f.props.insert(column.to_owned(), value);
-    }
-    check_required(kind, &f)?;
-    Ok(f)
-}
-
-/// The feature's geometry, checked against the layer, promoted to multi where the layer
-/// is multi, and converted to WGS84.
-fn geometry(kind: &LayerKind, g: Option<geojson::Geometry>, crs: Crs) -> Result<Geometry<f64>, RowError> {
+fn feature(kind: &LayerKind, gf: geojson::Feature, crs: Crs, keys: &mut Keys) -> Result<Feature, RowError> {
     let expected = || format!("expected a {} geometry", type_label(kind.geometry));
-    let g = g.ok_or_else(|| RowError::new("geometry", "null", expected()))?;
+    let g = gf.geometry.ok_or_else(|| RowError::new("geometry", "null", expected()))?;
     let type_name = g.value.type_name();
     let g = Geometry::<f64>::try_from(g).map_err(|e| RowError::new("geometry", type_name, format!("{e}; {}", expected())))?;
-    let name = geometry_name(&g);
-    let g = to_storage(g, crs).map_err(|why| RowError::new("geometry", name, why))?;
-    let name = geometry_name(&g);
-    fit_to_layer(kind.geometry, g).map_err(|why| RowError::new("geometry", name, why))
-}
-
-/// A required field with no property at all (an empty one is caught when parsing it).
-pub(crate) fn check_required(kind: &LayerKind, f: &Feature) -> Result<(), RowError> {
-    match kind.fields.iter().find(|fd| fd.required && f.get(&fd.name).is_null()) {
-        None => Ok(()),
-        Some(fd) => Err(RowError::new(
-            columns::field_label(fd),
-            "",
-            format!("is required but missing; expected {}", attributes::accepted(fd)),
-        )),
-    }
-}
-
-/// `name` and `source` from JSON: text, with numbers taken as their digits.
-fn builtin_text(v: &Json) -> Result<Value, String> {
-    match v {
-        Json::Null => Ok(Value::Null),
-        Json::String(s) if s.trim().is_empty() => Ok(Value::Null),
-        Json::String(s) => Ok(Value::Text(s.trim().to_owned())),
-        Json::Number(_) | Json::Bool(_) => Ok(Value::Text(v.to_string())),
-        Json::Array(_) | Json::Object(_) => Err("expected text".into()),
-    }
-}
-
-/// A property value as a user would recognise it in the file: strings without quotes.
-fn shown(v: &Json) -> String {
-    match v {
-        Json::String(s) => s.clone(),
-        other => other.to_string(),
-    }
+    let props = gf.properties.iter().flatten().map(|(k, v)| (k.as_str(), v));
+    record::feature(kind, g, crs, props, keys)
 }
 
 /// One feature as a GeoJSON Feature, for export and for query results.

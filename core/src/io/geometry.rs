@@ -21,6 +21,17 @@ pub(crate) fn fit_to_layer(ty: GeometryType, g: Geometry<f64>) -> Result<Geometr
     })
 }
 
+/// A one-part multi geometry as its single part when the layer takes single parts: a
+/// Shapefile has no single-part polygons or lines, and QGIS writes multis by default.
+pub(crate) fn single_part_if_layer_is(ty: GeometryType, g: Geometry<f64>) -> Geometry<f64> {
+    match (ty, g) {
+        (GeometryType::Point, Geometry::MultiPoint(mut m)) if m.0.len() == 1 => m.0.remove(0).into(),
+        (GeometryType::LineString, Geometry::MultiLineString(mut m)) if m.0.len() == 1 => m.0.remove(0).into(),
+        (GeometryType::Polygon, Geometry::MultiPolygon(mut m)) if m.0.len() == 1 => m.0.remove(0).into(),
+        (_, g) => g,
+    }
+}
+
 /// The GeoJSON/WKT name of a layer's geometry type, and the single-part form it also takes.
 pub(crate) fn type_label(ty: GeometryType) -> &'static str {
     match ty {

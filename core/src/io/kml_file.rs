@@ -20,15 +20,15 @@ use geo_types::{Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiP
 use quick_xml::escape::{escape, resolve_predefined_entity};
 use quick_xml::events::{BytesStart, Event};
 
-use super::geojson_file::{check_required, Properties};
-use super::geometry::{fit_to_layer, geometry_name, round, to_storage, type_label};
+use super::record::{self, Keys};
+use super::geometry::{geometry_name, round, type_label};
 use super::reading::Reading;
-use super::table::text_value;
-use super::{attributes, bad_input, ImportOptions, RowError};
+use super::{bad_input, ImportOptions, RowError};
 use crate::catalog::LayerKind;
 use crate::crs::Crs;
 use crate::error::{Error, Result};
-use crate::feature::{Feature, Value};
+use crate::feature::Feature;
+use serde_json::Value as Json;
 
 /// Streams a `.kml` file, or the KML inside a `.kmz`, into `reading`.
 pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading: &mut Reading, kmz: bool) -> Result<()> {
@@ -76,7 +76,7 @@ fn parse(path: &Path, input: impl BufRead, (size, unpacked): (u64, u64), kind: &
     let mut placemark: Option<Placemark> = None;
     let mut data_name = String::new();
     let mut index = 0usize;
-    let mut props = Properties::default();
+    let mut keys = Keys::default();
     let mut seen_kml = false;
     let mut ignored_descriptions = 0usize;
     loop {
@@ -141,7 +141,7 @@ fn parse(path: &Path, input: impl BufRead, (size, unpacked): (u64, u64), kind: &
             if pm.description.as_deref().is_some_and(|d| !d.trim().is_empty()) && super::columns::resolve(kind, "description", false).is_none() {
                 ignored_descriptions += 1;
             }
-            match feature(kind, pm, crs, &mut props) {
+            match feature(kind, pm, crs, &mut keys) {
                 Ok(f) => reading.feature(f)?,
                 Err(e) => {
                     let of = pm_name.map(|n| format!(" (placemark `{n}`)")).unwrap_or_default();
@@ -186,10 +186,7 @@ fn parse(path: &Path, input: impl BufRead, (size, unpacked): (u64, u64), kind: &
     if !seen_kml {
         return Err(bad_input(path, "not KML: expected a <kml> document of Placemarks"));
     }
-    if !props.unknown.is_empty() {
-        let w = super::columns::unknown_warning(kind, &props.unknown);
-        reading.warn(w.replace("column(s)", "ExtendedData field(s)"));
-    }
+    keys.warn_unknown(kind, reading);
     if ignored_descriptions > 0 {
         reading.warn(format!(
             "the description of {ignored_descriptions} placemark(s) was not imported: layer `{}` has no description field",
@@ -232,35 +229,19 @@ fn coordinates(text: &str) -> Result<Vec<Coord<f64>>, String> {
     Ok(out)
 }
 
-/// One placemark as a feature, or the first problem in it.
-fn feature(kind: &LayerKind, pm: Placemark, crs: Crs, props: &mut Properties) -> Result<Feature, RowError> {
+/// One placemark as a feature, or the first problem in it: its ExtendedData values, its
+/// description (where the layer has such a field) and its name, as text, through the same
+/// record path as GeoJSON properties.
+fn feature(kind: &LayerKind, pm: Placemark, crs: Crs, keys: &mut Keys) -> Result<Feature, RowError> {
     if let Some(e) = pm.bad {
         return Err(e);
     }
     let expected = || format!("expected a {} geometry", type_label(kind.geometry));
     let g = combine(pm.parts).ok_or_else(|| RowError::new("geometry", "(none)", format!("the placemark has no Point, LineString or Polygon; {}", expected())))?;
-    let name = geometry_name(&g);
-    let g = to_storage(g, crs).map_err(|why| RowError::new("geometry", name, why))?;
-    let g = fit_to_layer(kind.geometry, g).map_err(|why| RowError::new("geometry", name, why))?;
-    let mut f = Feature::new(g);
-    for key in kind.column_names() {
-        f.props.insert(key.to_owned(), Value::Null);
-    }
     let described = pm.description.map(|d| ("description".to_owned(), d)).filter(|_| super::columns::resolve(kind, "description", false).is_some());
-    for (key, raw) in pm.data.iter().chain(described.iter()) {
-        let Some(target) = props.target(kind, key) else { continue };
-        let Some(column) = target.key(kind) else { continue };
-        let value = match target {
-            super::columns::Target::Field(i) => attributes::parse_value(&kind.fields[i], raw).map_err(|why| RowError::new(key, raw, why))?,
-            _ => text_value(raw),
-        };
-        f.props.insert(column.to_owned(), value);
-    }
-    if let Some(n) = pm.name.filter(|n| !n.is_empty()) {
-        f.props.insert("name".into(), Value::Text(n));
-    }
-    check_required(kind, &f)?;
-    Ok(f)
+    let named = pm.name.filter(|n| !n.is_empty()).map(|n| ("name".to_owned(), n));
+    let values: Vec<(String, Json)> = pm.data.into_iter().chain(described).chain(named).map(|(k, v)| (k, Json::String(v))).collect();
+    record::feature(kind, g, crs, values.iter().map(|(k, v)| (k.as_str(), v)), keys)
 }
 
 /// The parts of a placemark as one geometry: a part alone, parts of one type as a multi,

@@ -1,4 +1,5 @@
-//! GeoJSON, CSV, XLSX and KML/KMZ import and export, checked against the layer catalog.
+//! GeoJSON, CSV, XLSX, KML/KMZ, Shapefile and GeoPackage import and export, checked against
+//! the layer catalog.
 //!
 //! Import is how the bureau's existing spreadsheets and survey files get into a project, so
 //! it must (1) read what Excel and WPS actually write — GBK or UTF-8, Chinese headers,
@@ -13,17 +14,23 @@
 //! Storage is WGS84; `crs` arguments say what the file is in, and conversion happens here.
 //!
 //! Files: `attributes` parses one value against a field, `columns` maps headers to fields,
-//! `table` turns a table's header and rows into features (CSV and XLSX share it), `text`
-//! decodes bytes, `csv_file`, `geojson_file`, `xlsx_file` and `kml_file` read and write the
-//! formats, `wkt` reads and writes the `wkt` column of tables of non-point layers.
+//! `table` turns a table's header and rows into features (CSV and XLSX share it), `record`
+//! turns a typed record (GeoJSON properties, a DBF record, a GeoPackage row) into a feature,
+//! `text` decodes bytes, `csv_file`, `geojson_file`, `xlsx_file`, `kml_file`, `shapefile`
+//! (with `dbf_names`) and `gpkg_file` read and write the formats, `wkt` reads and writes the
+//! `wkt` column of tables of non-point layers.
 
 mod attributes;
 mod columns;
 mod csv_file;
+mod dbf_names;
 mod geojson_file;
 mod geometry;
+mod gpkg_file;
 mod kml_file;
 mod reading;
+mod record;
+mod shapefile;
 mod source;
 mod table;
 mod text;
@@ -58,6 +65,9 @@ pub struct ImportOptions {
     pub encoding: Option<TextEncoding>,
     /// The spreadsheet's sheet; `None` takes the first.
     pub sheet: Option<String>,
+    /// The feature table of a GeoPackage to read; `None` takes its only one (and refuses,
+    /// listing them, when it has several).
+    pub source_layer: Option<String>,
     /// Import the good rows and return the bad ones instead of importing nothing.
     pub skip_bad: bool,
 }
@@ -111,6 +121,8 @@ pub fn import_features(
         Format::Xlsx => xlsx_file::read(path, kind, opts, &mut reading)?,
         Format::Kml => kml_file::read(path, kind, opts, &mut reading, false)?,
         Format::Kmz => kml_file::read(path, kind, opts, &mut reading, true)?,
+        Format::Shapefile => shapefile::read(path, kind, opts, &mut reading)?,
+        Format::GeoPackage => gpkg_file::read(path, kind, opts, &mut reading)?,
     }
     reading.finish()
 }
@@ -126,8 +138,8 @@ pub fn read_features(path: &Path, kind: &LayerKind, opts: &ImportOptions) -> Res
     Ok(ImportReport { features, skipped: summary.skipped, warnings: summary.warnings })
 }
 
-/// Writes GeoJSON, CSV, XLSX, KML or KMZ, chosen by extension, converting coordinates from
-/// WGS84 to `opts.crs`.
+/// Writes GeoJSON, CSV, XLSX, KML/KMZ, a Shapefile (`.shp` with its parts, or `.zip`) or a
+/// GeoPackage layer, chosen by extension, converting coordinates from WGS84 to `opts.crs`.
 ///
 /// GeoJSON is an RFC 7946 FeatureCollection; CSV is UTF-8 with a byte-order mark so that
 /// Excel opens it correctly, with `lon,lat` columns for point layers and a `wkt` column
@@ -141,6 +153,8 @@ pub fn write_features(path: &Path, kind: &LayerKind, features: &[Feature], opts:
         Format::Xlsx => xlsx_file::write(kind, features, opts.crs)?,
         Format::Kml => kml_file::write_kml(kind, features, opts.crs)?,
         Format::Kmz => kml_file::write_kmz(kind, features, opts.crs)?,
+        Format::Shapefile => return shapefile::write(path, kind, features, opts),
+        Format::GeoPackage => return gpkg_file::write(path, kind, features, opts),
     };
     std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
@@ -162,6 +176,10 @@ enum Format {
     Xlsx,
     Kml,
     Kmz,
+    /// `.shp` with its parts beside it, or a `.zip` holding them.
+    Shapefile,
+    /// A layer of another GeoPackage (never the project itself).
+    GeoPackage,
 }
 
 impl Format {
@@ -173,10 +191,12 @@ impl Format {
             "xlsx" => Ok(Format::Xlsx),
             "kml" => Ok(Format::Kml),
             "kmz" => Ok(Format::Kmz),
+            "shp" | "zip" => Ok(Format::Shapefile),
+            "gpkg" => Ok(Format::GeoPackage),
             _ => Err(Error::BadInput {
                 file: path.display().to_string(),
                 message: format!(
-                    "unknown file type `.{ext}`; expected .geojson, .json, .csv, .txt, .xlsx, .kml or .kmz"
+                    "unknown file type `.{ext}`; expected .geojson, .json, .csv, .txt, .xlsx, .kml, .kmz, .shp, .zip (a zipped Shapefile) or .gpkg"
                 ),
             }),
         }

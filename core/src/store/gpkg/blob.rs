@@ -17,11 +17,16 @@ pub const SRS_ID: i32 = 4326;
 /// Encodes a WGS84 geometry as a GeoPackage blob. Points carry no envelope (it would only
 /// repeat the point, and GDAL omits it too); every other geometry carries its XY envelope.
 pub fn encode(g: &Geometry<f64>) -> Result<Vec<u8>> {
+    encode_in(g, SRS_ID)
+}
+
+/// [`encode`] for coordinates in `srs_id`.
+pub fn encode_in(g: &Geometry<f64>, srs_id: i32) -> Result<Vec<u8>> {
     let envelope = match (g, g.bounding_rect()) {
         (Geometry::Point(_), _) | (_, None) => Vec::new(),
         (_, Some(r)) => vec![r.min().x, r.max().x, r.min().y, r.max().y],
     };
-    g.to_gpkg_wkb(CoordDimensions::xy(), Some(SRS_ID), envelope)
+    g.to_gpkg_wkb(CoordDimensions::xy(), Some(srs_id), envelope)
         .map_err(|e| Error::Geometry(format!("cannot encode geometry: {e}")))
 }
 

@@ -16,6 +16,7 @@
 
 pub mod actions;
 pub mod blob;
+pub mod exchange;
 mod error;
 mod features;
 pub use features::BULK_INSERT;

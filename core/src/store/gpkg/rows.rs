@@ -40,8 +40,13 @@ pub fn update_sql(kind: &LayerKind) -> String {
 
 /// The bound parameters for [`insert_sql`] (and the head of [`update_sql`]'s).
 pub fn params(kind: &LayerKind, f: &Feature) -> Result<Vec<SqlValue>> {
+    params_in(kind, f, blob::SRS_ID)
+}
+
+/// [`params`] for a feature whose geometry is in `srs_id`.
+pub fn params_in(kind: &LayerKind, f: &Feature, srs_id: i32) -> Result<Vec<SqlValue>> {
     let mut out = Vec::with_capacity(kind.fields.len() + 3);
-    out.push(SqlValue::Blob(blob::encode(&f.geometry)?));
+    out.push(SqlValue::Blob(blob::encode_in(&f.geometry, srs_id)?));
     for col in kind.column_names() {
         out.push(to_sql(f.get(col)));
     }

@@ -22,6 +22,14 @@ const WGS84_WKT: &str = r#"GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",63
 
 /// Creates the GeoPackage metadata tables and wardgis's own tables in an empty database.
 pub fn create_base(conn: &Connection) -> Result<()> {
+    create_metadata(conn)?;
+    create_wardgis_tables(conn)?;
+    Ok(())
+}
+
+/// Creates the GeoPackage metadata tables (and the three required SRS rows) in an empty
+/// database: a plain GeoPackage, as an export to another GeoPackage writes.
+pub fn create_metadata(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "application_id", APPLICATION_ID)?;
     conn.pragma_update(None, "user_version", USER_VERSION)?;
     conn.execute_batch(
@@ -74,7 +82,6 @@ pub fn create_base(conn: &Connection) -> Result<()> {
             params![name, id, org, org_id, def, desc],
         )?;
     }
-    create_wardgis_tables(conn)?;
     Ok(())
 }
 
@@ -146,6 +153,11 @@ pub fn quote(ident: &str) -> String {
 
 /// Creates a layer's feature table, registers it, and adds its R-tree index and triggers.
 pub fn create_layer_table(conn: &Connection, kind: &LayerKind) -> Result<()> {
+    create_layer_table_in(conn, kind, SRS_ID)
+}
+
+/// [`create_layer_table`] with coordinates in `srs_id` (a row of `gpkg_spatial_ref_sys`).
+pub fn create_layer_table_in(conn: &Connection, kind: &LayerKind, srs_id: i32) -> Result<()> {
     let t = quote(&kind.id);
     let mut cols = vec![
         "fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL".to_owned(),
@@ -158,11 +170,11 @@ pub fn create_layer_table(conn: &Connection, kind: &LayerKind) -> Result<()> {
     conn.execute(
         "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id)
          VALUES (?1, 'features', ?2, ?3, ?4)",
-        params![kind.id, kind.name_zh, kind.name_en, SRS_ID],
+        params![kind.id, kind.name_zh, kind.name_en, srs_id],
     )?;
     conn.execute(
         "INSERT INTO gpkg_geometry_columns VALUES (?1, 'geom', ?2, ?3, 0, 0)",
-        params![kind.id, kind.geometry.gpkg_name(), SRS_ID],
+        params![kind.id, kind.geometry.gpkg_name(), srs_id],
     )?;
     create_rtree(conn, &kind.id)?;
     Ok(())

@@ -104,8 +104,8 @@ pub enum Command {
         /// EPSG code: EPSG:4490, EPSG:4491–4554 (CGCS2000 Gauss–Krüger), EPSG:3857.
         #[arg(long, default_value = "wgs84", value_parser = parse_crs)]
         crs: Crs,
-        /// Text encoding of a Shapefile's DBF: utf-8 (the default) or gbk (for older ArcGIS);
-        /// the .cpg says which.
+        /// Text encoding of a CSV or a Shapefile's DBF: utf-8 (the default; a CSV gets a BOM so
+        /// Excel knows) or gbk (for older Excel and ArcGIS; a Shapefile's .cpg says which).
         #[arg(long, value_parser = parse_encoding)]
         encoding: Option<TextEncoding>,
     },

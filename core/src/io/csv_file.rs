@@ -13,7 +13,7 @@ use geo_types::Geometry;
 use super::geometry::round;
 use super::reading::Reading;
 use super::table::Layout;
-use super::{bad_input, source, text, wkt, ImportOptions};
+use super::{bad_input, source, text, wkt, ImportOptions, TextEncoding};
 use crate::catalog::{GeometryType, LayerKind};
 use crate::crs::Crs;
 use crate::error::{Error, Result};
@@ -132,11 +132,34 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
     }
 }
 
-/// The CSV bytes of `features`: UTF-8 with a byte-order mark, header
-/// `fid,name,source,<fields…>,lon,lat` for point layers or `…,wkt` for the others.
-pub(crate) fn write(kind: &LayerKind, features: &[Feature], crs: Crs) -> Result<Vec<u8>> {
+/// The CSV bytes of `features`, header `fid,name,source,<fields…>,lon,lat` for point layers or
+/// `…,wkt` for the others: UTF-8 with a byte-order mark (what Excel's "CSV UTF-8" is), or GBK
+/// for older Excel on Chinese Windows, which opens a GBK CSV by double-click. Text GBK cannot
+/// hold refuses the export, naming the feature, rather than writing `?` in its place.
+pub(crate) fn write(kind: &LayerKind, features: &[Feature], crs: Crs, encoding: Option<TextEncoding>) -> Result<Vec<u8>> {
+    let bytes = write_utf8(kind, features, crs)?;
+    if encoding != Some(TextEncoding::Gbk) {
+        return Ok([&b"\xEF\xBB\xBF"[..], &bytes].concat());
+    }
+    let text = std::str::from_utf8(&bytes).expect("the csv writer writes the UTF-8 it is given");
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(text);
+    if unmappable {
+        let (i, f) = features
+            .iter()
+            .enumerate()
+            .find(|(_, f)| kind.column_names().any(|k| encoding_rs::GBK.encode(&f.get(k).to_text()).2))
+            .expect("some feature holds the unmappable text");
+        let which = f.fid.map_or(format!("feature {}", i + 1), |fid| format!("feature {fid}"));
+        return Err(Error::Invalid(format!(
+            "{which} holds text GBK cannot write (a character outside GBK); export as UTF-8 instead"
+        )));
+    }
+    Ok(gbk.into_owned())
+}
+
+fn write_utf8(kind: &LayerKind, features: &[Feature], crs: Crs) -> Result<Vec<u8>> {
     let points = kind.geometry == GeometryType::Point;
-    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<&str> = vec!["fid"];
     header.extend(kind.column_names());
     header.extend(if points { &["lon", "lat"][..] } else { &["wkt"][..] });

@@ -148,7 +148,7 @@ pub fn read_features(path: &Path, kind: &LayerKind, opts: &ImportOptions) -> Res
 /// rounded to 7 decimals (about 1 cm). Each re-imports unchanged.
 pub fn write_features(path: &Path, kind: &LayerKind, features: &[Feature], opts: &ExportOptions) -> Result<()> {
     let bytes = match Format::of(path)? {
-        Format::Csv => csv_file::write(kind, features, opts.crs)?,
+        Format::Csv => csv_file::write(kind, features, opts.crs, opts.encoding)?,
         Format::GeoJson => geojson_file::write(kind, features, opts.crs)?,
         Format::Xlsx => xlsx_file::write(kind, features, opts.crs)?,
         Format::Kml => kml_file::write_kml(kind, features, opts.crs)?,

@@ -566,3 +566,21 @@ fn a_projected_geojson_export_reads_back_in_the_system_it_declares() {
     assert_same(&kind("billboards"), &billboards(), &r.features);
     assert!(r.warnings.iter().any(|w| w.contains("EPSG:4549")), "{:?}", r.warnings);
 }
+
+#[test]
+fn a_gbk_csv_export_round_trips_and_refuses_what_gbk_cannot_hold() {
+    let k = kind("billboards");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("b.csv");
+    let gbk = ExportOptions { encoding: Some(TextEncoding::Gbk), ..Default::default() };
+    write_features(&path, &k, &billboards(), &gbk).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(std::str::from_utf8(&bytes).is_err() && !bytes.starts_with(b"\xEF\xBB\xBF"), "GBK bytes, no BOM");
+    let r = read_features(&path, &k, &read_opts(None, false)).unwrap();
+    assert_same(&k, &billboards(), &r.features);
+
+    let mut odd = billboards();
+    odd[1].props.insert("name".into(), Value::Text("广告😀".into()));
+    let e = write_features(&path, &k, &odd, &gbk).unwrap_err();
+    assert!(e.to_string().contains("feature 2") && e.to_string().contains("UTF-8"), "{e}");
+}

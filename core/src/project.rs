@@ -192,14 +192,7 @@ impl<S: Storage> Project<S> {
     /// type (single parts are promoted for multi-part layers).
     pub fn insert(&self, layer: &str, features: Vec<Feature>, summary: &str) -> Result<Vec<i64>> {
         let kind = self.catalog.kind(layer)?;
-        let features = features
-            .into_iter()
-            .map(|mut f| {
-                f.geometry = fit_geometry(kind, f.geometry)?;
-                check_values(kind, &f)?;
-                Ok(f)
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let features = fit_features(kind, features)?;
         let _write = self.write_lock.lock();
         let fids = self.store.act(ActionKind::Insert, Some(layer), summary, |a| a.insert_features(kind, &features))?;
         self.add_to_index(layer, fids.iter().zip(&features).filter_map(|(&fid, f)| Entry::new(fid, &f.geometry)).collect());
@@ -221,14 +214,7 @@ impl<S: Storage> Project<S> {
         let started = format!("import from {}", path.display());
         let summary = self.store.act(ActionKind::Insert, Some(layer), &started, |a| {
             let summary = io::import_features(path, kind, opts, observer, &mut |batch| {
-                let batch = batch
-                    .into_iter()
-                    .map(|mut f| {
-                        f.geometry = fit_geometry(kind, f.geometry)?;
-                        check_values(kind, &f)?;
-                        Ok(f)
-                    })
-                    .collect::<Result<Vec<_>>>()?;
+                let batch = fit_features(kind, batch)?;
                 let fids = a.insert_features(kind, &batch)?;
                 if indexed {
                     entries.extend(fids.iter().zip(&batch).filter_map(|(&fid, f)| Entry::new(fid, &f.geometry)));
@@ -305,14 +291,7 @@ impl<S: Storage> Project<S> {
     pub fn replace_layer(&self, kind_of_action: ActionKind, layer: &str, features: Vec<Feature>, summary: &str) -> Result<Vec<i64>> {
         replays_edits(kind_of_action)?;
         let kind = self.catalog.kind(layer)?;
-        let features = features
-            .into_iter()
-            .map(|mut f| {
-                f.geometry = fit_geometry(kind, f.geometry)?;
-                check_values(kind, &f)?;
-                Ok(f)
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let features = fit_features(kind, features)?;
         let _write = self.write_lock.lock();
         let old = self.features(layer)?;
         let fids = self.store.act(kind_of_action, Some(layer), summary, |a| {
@@ -585,6 +564,19 @@ fn replays_edits(kind: ActionKind) -> Result<()> {
         UndoRule::ReplayEdits => Ok(()),
         rule => Err(Error::Invalid(format!("action kind `{kind}` is undone by {rule:?}, not by replaying its feature edits"))),
     }
+}
+
+/// Features as the layer stores them: each geometry fitted to the layer's type, each value
+/// checked against its field's constraints.
+fn fit_features(kind: &LayerKind, features: Vec<Feature>) -> Result<Vec<Feature>> {
+    features
+        .into_iter()
+        .map(|mut f| {
+            f.geometry = fit_geometry(kind, f.geometry)?;
+            check_values(kind, &f)?;
+            Ok(f)
+        })
+        .collect()
 }
 
 /// Checks every attribute against its field's constraints (`min`, `max`, `max_length` in the

@@ -52,7 +52,7 @@ echo "wardgis $("$WARDGIS" --version | awk '{ print $2 }'), $(ogr2ogr --version)
 rm -f "$WORK/wardgis.gpkg" "$WORK/wardgis.gpkg-wal" "$WORK/wardgis.gpkg-shm"
 "$WARDGIS" new "$WORK/wardgis.gpkg" 2> /dev/null
 measure wardgis "$WARDGIS" import "$WORK/wardgis.gpkg" chargers "$CSV"
-echo "wardgis layer count: $("$WARDGIS" layers "$WORK/wardgis.gpkg" --json | python3 -c 'import json, sys; print([l["count"] for l in json.load(sys.stdin) if l["id"] == "chargers"][0])')"
+echo "wardgis layer count: $("$WARDGIS" layers "$WORK/wardgis.gpkg" --json | python3 -c 'import json, sys; print([l["count"] for l in json.load(sys.stdin) if l["layer"] == "chargers"][0])')"
 
 rm -f "$WORK/ogr2ogr.gpkg"
 measure ogr2ogr ogr2ogr -f GPKG "$WORK/ogr2ogr.gpkg" "$CSV" -nln chargers -oo X_POSSIBLE_NAMES=经度 -oo Y_POSSIBLE_NAMES=纬度 \

@@ -339,8 +339,9 @@ impl GpkgAction<'_> {
         let Some(i) = self.bulk.iter().position(|b| b.layer == layer) else { return Ok(()) };
         let b = self.bulk.swap_remove(i);
         self.tx.execute_batch(&b.trigger_sql)?;
-        let mut all = rtree::rows(&self.tx, layer)?;
-        all.extend(b.rows);
+        // The gathered rows are the large part: extend them, not a copy of them.
+        let mut all = b.rows;
+        all.extend(rtree::rows(&self.tx, layer)?);
         let extent = rtree::extent(&all);
         rtree::rewrite(&self.tx, layer, all)?;
         self.touch(layer, Some(extent));

@@ -112,6 +112,10 @@ impl GeoPackage {
     }
 
     fn finish_open(conn: Connection, path: &Path) -> Result<GeoPackage> {
+        // SQLite's default 2 MB page cache spills to the WAL over and over during a large
+        // action: a 1.4-million-row import made 7 million writes of the same pages. The
+        // writer keeps up to WRITER_CACHE_KIB of changed pages in memory instead.
+        conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
         let version = data_version(&conn)?;
         Ok(GeoPackage {
             path: path.to_owned(),
@@ -265,6 +269,9 @@ impl WithConnection for GpkgAction<'_> {
         self.path
     }
 }
+
+/// The writer's page cache, in KiB.
+const WRITER_CACHE_KIB: i64 = 64 * 1024;
 
 /// Settings every connection gets: the `ST_*` functions the R-tree triggers call, `rarray`
 /// for fid lists, foreign keys, the busy timeout, WAL, and a memory map for reads (a vector

@@ -122,10 +122,12 @@ pub fn rewrite(conn: &Connection, layer: &str, rows: Vec<RtreeRow>) -> Result<()
     let mut rowid = conn.prepare(&rowid_sql(capacity))?;
     let depth = levels.len() - 1;
     let mut blob = vec![0u8; node_size as usize];
-    for (level, nodes) in levels.iter().enumerate() {
-        for (number, (parent_no, cells)) in nodes {
+    for (level, l) in levels.iter().enumerate() {
+        for (k, range) in l.nodes.iter().enumerate() {
+            let number = l.numbers[k];
+            let cells = &l.cells[range.clone()];
             blob.fill(0);
-            if *number == 1 {
+            if number == 1 {
                 blob[0..2].copy_from_slice(&(depth as u16).to_be_bytes());
             }
             blob[2..4].copy_from_slice(&(cells.len() as u16).to_be_bytes());
@@ -137,7 +139,7 @@ pub fn rewrite(conn: &Connection, layer: &str, rows: Vec<RtreeRow>) -> Result<()
                 }
             }
             if level == 0 {
-                let values: Vec<i64> = cells.iter().flat_map(|c| [c.id, *number]).collect();
+                let values: Vec<i64> = cells.iter().flat_map(|c| [c.id, number]).collect();
                 if cells.len() == capacity {
                     rowid.execute(rusqlite::params_from_iter(values))?;
                 } else if !cells.is_empty() {
@@ -145,7 +147,7 @@ pub fn rewrite(conn: &Connection, layer: &str, rows: Vec<RtreeRow>) -> Result<()
                 }
             }
             node.execute(params![number, &blob])?;
-            if let Some(p) = parent_no {
+            if let Some(p) = l.parents[k] {
                 parent.execute(params![number, p])?;
             }
         }
@@ -156,81 +158,76 @@ pub fn rewrite(conn: &Connection, layer: &str, rows: Vec<RtreeRow>) -> Result<()
 /// Bytes per cell of a 2-D R-tree: the id and four floats.
 const CELL: usize = 8 + 4 * 4;
 
-/// Nodes by level, leaves first: each (node number, parent number, cells). The root (the one
-/// node of the last level) is node 1; an empty tree is an empty root.
-type Levels = Vec<Vec<(i64, (Option<i64>, Vec<RtreeRow>))>>;
+/// One level of the packed tree: its cells in node order (each node a range of them), each
+/// node's number and its parent's. A million rows are packed in place, without a copy per
+/// node, so a bulk import's peak memory is the rows once.
+struct Level {
+    cells: Vec<RtreeRow>,
+    nodes: Vec<std::ops::Range<usize>>,
+    numbers: Vec<i64>,
+    parents: Vec<Option<i64>>,
+}
 
-fn pack(rows: Vec<RtreeRow>, capacity: usize) -> Levels {
+/// The levels of the tree, leaves first. The root (the one node of the last level) is
+/// node 1; an empty tree is an empty root. Cells above the leaves hold their child's number.
+fn pack(rows: Vec<RtreeRow>, capacity: usize) -> Vec<Level> {
     // Group each level into nodes, then number them top-down once the height is known.
-    let mut groups: Vec<Vec<Vec<RtreeRow>>> = Vec::new();
+    let mut levels: Vec<Level> = Vec::new();
     let mut current = rows;
     loop {
-        let nodes = str_groups(current, capacity);
-        if nodes.len() <= 1 {
-            groups.push(nodes);
+        let nodes = str_order(&mut current, capacity);
+        let done = nodes.len() <= 1;
+        // The next level's entries: one per node, its id the node's index for now.
+        let next: Vec<RtreeRow> =
+            if done { Vec::new() } else { nodes.iter().enumerate().map(|(i, r)| RtreeRow::union(&current[r.clone()], i as i64)).collect() };
+        levels.push(Level { cells: current, nodes, numbers: Vec::new(), parents: Vec::new() });
+        if done {
             break;
         }
-        // The next level's entries: one per node, its id the node's index for now.
-        current = nodes.iter().enumerate().map(|(i, cells)| RtreeRow::union(cells, i as i64)).collect();
-        groups.push(nodes);
+        current = next;
     }
-    if groups.last().is_some_and(|g| g.is_empty()) {
-        groups.last_mut().expect("a level").push(Vec::new());
+    if levels.last().is_some_and(|l| l.nodes.is_empty()) {
+        levels.last_mut().expect("a level").nodes.push(0..0);
     }
     // Number nodes from the root down: root 1, then each level in order.
-    let mut numbers: Vec<Vec<i64>> = vec![Vec::new(); groups.len()];
     let mut next = 1i64;
-    for (level, g) in groups.iter().enumerate().rev() {
-        numbers[level] = (next..next + g.len() as i64).collect();
-        next += g.len() as i64;
+    for l in levels.iter_mut().rev() {
+        l.numbers = (next..next + l.nodes.len() as i64).collect();
+        next += l.nodes.len() as i64;
     }
-    let mut levels: Levels = Vec::with_capacity(groups.len());
-    let mut parents: Vec<Option<i64>> = vec![None; groups.last().map_or(0, Vec::len)];
-    for level in (0..groups.len()).rev() {
-        let mut out = Vec::with_capacity(groups[level].len());
-        let mut child_parents = Vec::new();
-        for (i, cells) in std::mem::take(&mut groups[level]).into_iter().enumerate() {
-            let number = numbers[level][i];
-            let cells: Vec<RtreeRow> = if level == 0 {
-                cells
-            } else {
-                // Cells above the leaves point at child nodes: their index becomes their number.
-                cells
-                    .into_iter()
-                    .map(|mut c| {
-                        let child = c.id as usize;
-                        if child_parents.len() <= child {
-                            child_parents.resize(child + 1, None);
-                        }
-                        child_parents[child] = Some(number);
-                        c.id = numbers[level - 1][child];
-                        c
-                    })
-                    .collect()
-            };
-            out.push((number, (parents[i], cells)));
+    let top = levels.len() - 1;
+    levels[top].parents = vec![None; levels[top].nodes.len()];
+    for level in (1..levels.len()).rev() {
+        let (below, this) = levels.split_at_mut(level);
+        let (this, child) = (&mut this[0], &mut below[level - 1]);
+        child.parents = vec![None; child.nodes.len()];
+        for (k, range) in this.nodes.iter().enumerate() {
+            for c in &mut this.cells[range.clone()] {
+                let index = c.id as usize;
+                child.parents[index] = Some(this.numbers[k]);
+                c.id = child.numbers[index];
+            }
         }
-        levels.push(out);
-        parents = child_parents;
     }
-    levels.reverse();
     levels
 }
 
-/// Sort-Tile-Recursive grouping: `rows` into nodes of at most `capacity`, vertical slices by
-/// x, each sliced by y. Every node but the last of each slice is full.
-fn str_groups(mut rows: Vec<RtreeRow>, capacity: usize) -> Vec<Vec<RtreeRow>> {
+/// Sort-Tile-Recursive order: sorts `rows` in place into nodes of at most `capacity`
+/// (vertical slices by x, each sliced by y) and returns each node's range. Every node but the
+/// last of each slice is full.
+fn str_order(rows: &mut [RtreeRow], capacity: usize) -> Vec<std::ops::Range<usize>> {
     if rows.len() <= capacity {
-        return if rows.is_empty() { Vec::new() } else { vec![rows] };
+        return if rows.is_empty() { Vec::new() } else { vec![0..rows.len()] };
     }
     let nodes = rows.len().div_ceil(capacity);
     let slices = (nodes as f64).sqrt().ceil() as usize;
     let per_slice = slices * capacity;
     rows.sort_unstable_by(|a, b| a.centre().0.total_cmp(&b.centre().0));
     let mut out = Vec::with_capacity(nodes);
-    for slice in rows.chunks_mut(per_slice) {
+    for (s, slice) in rows.chunks_mut(per_slice).enumerate() {
         slice.sort_unstable_by(|a, b| a.centre().1.total_cmp(&b.centre().1));
-        out.extend(slice.chunks(capacity).map(<[RtreeRow]>::to_vec));
+        let start = s * per_slice;
+        out.extend((0..slice.len()).step_by(capacity).map(|i| start + i..start + (i + capacity).min(slice.len())));
     }
     out
 }

@@ -13,7 +13,7 @@ use geo_types::{Coord, Geometry, Point};
 use super::columns::{self, Target, LAT_HEADERS, LON_HEADERS, WKT_HEADERS};
 use super::geometry::{fit_to_layer, lat_ok, lon_ok, round, to_storage};
 use super::reading::Reading;
-use super::{attributes, bad_input, source, text, wkt, ImportOptions, RowError};
+use super::{attributes, bad_input, clip, list_names, source, text, wkt, ImportOptions, RowError};
 use crate::catalog::{GeometryType, LayerKind};
 use crate::crs::Crs;
 use crate::error::{Error, Result};
@@ -276,8 +276,8 @@ fn check_duplicates(kind: &LayerKind, headers: &[String], targets: &[Option<Targ
             };
             return Err(format!(
                 "columns `{}` and `{}` both give {what}; remove or rename one",
-                headers[j].trim(),
-                headers[i].trim()
+                clip(headers[j].trim()),
+                clip(headers[i].trim())
             ));
         }
     }
@@ -288,7 +288,7 @@ fn check_duplicates(kind: &LayerKind, headers: &[String], targets: &[Option<Targ
 /// a `wkt` column for other layers.
 fn geometry_columns(kind: &LayerKind, headers: &[String], targets: &[Option<Target>]) -> Result<GeometryColumns, String> {
     let find = |t: Target| targets.iter().position(|u| *u == Some(t));
-    let found = || headers.iter().map(|h| format!("`{}`", h.trim())).collect::<Vec<_>>().join(", ");
+    let found = || list_names(headers, true);
     if kind.geometry == GeometryType::Point || kind.geometry == GeometryType::MultiPoint {
         match (find(Target::Lon), find(Target::Lat), find(Target::Wkt)) {
             (Some(lon), Some(lat), _) => return Ok(GeometryColumns::LonLat { lon, lat }),
@@ -327,11 +327,10 @@ fn check_required_columns(kind: &LayerKind, headers: &[String], targets: &[Optio
     if missing.is_empty() {
         return Ok(());
     }
-    let found: Vec<&str> = headers.iter().map(|h| h.trim()).collect();
     Err(format!(
         "required field(s) {} have no column (by name, Chinese or English label); found headers {}",
         missing.join(", "),
-        found.join(", ")
+        list_names(headers, true)
     ))
 }
 

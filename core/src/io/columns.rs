@@ -103,7 +103,7 @@ pub(crate) fn unknown_warning(kind: &LayerKind, unknown: &[String]) -> String {
         .collect();
     format!(
         "ignored column(s) {}; known fields are name (名称), source (来源), {}",
-        unknown.join(", "),
+        super::list_names(unknown, false),
         known.join(", ")
     )
 }

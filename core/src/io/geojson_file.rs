@@ -220,14 +220,17 @@ fn check_crs_member(doc: &Json) -> Result<(), String> {
         return Ok(());
     }
     if let Some(crs) = last.parse::<u32>().ok().and_then(Crs::from_epsg) {
-        return Err(format!("the file declares its coordinates are {crs} (\"crs\": \"{name}\"); import it with --crs {crs}"));
+        return Err(format!("the file declares its coordinates are {crs} (\"crs\": \"{}\"); import it with --crs {crs}", super::clip(name)));
     }
     if let Some(ours) = name.strip_prefix(WARDGIS_CRS_PREFIX) {
         return Err(format!(
-            "the file declares its coordinates are {ours} (\"crs\": \"{name}\"); import it with --crs {ours}"
+            "the file declares its coordinates are {} (\"crs\": \"{}\"); import it with --crs {}",
+            super::clip(ours),
+            super::clip(name),
+            super::clip(ours)
         ));
     }
-    let shown = if name.is_empty() { member.to_string() } else { name.to_owned() };
+    let shown = super::clip(&if name.is_empty() { member.to_string() } else { name.to_owned() });
     Err(format!(
         "the file declares coordinate system {shown}; wardgis reads longitude/latitude in WGS84 \
          (EPSG:4326/CRS84), CGCS2000 (EPSG:4490) and its Gauss–Krüger zones (EPSG:4491–4554), Web Mercator \
@@ -251,7 +254,9 @@ pub(crate) fn read_area(path: &Path) -> Result<Geometry<f64>> {
     let mut polygons = Vec::new();
     for (i, g) in geometries.into_iter().enumerate() {
         let polygon_only = |what: &str| bad_input(path, format!("feature {}: is {what}; expected a Polygon or MultiPolygon", i + 1));
-        let g = Geometry::<f64>::try_from(g.ok_or_else(|| polygon_only("without geometry"))?)
+        let g = g.ok_or_else(|| polygon_only("without geometry"))?;
+        check_positions(&g.value).map_err(|m| bad_input(path, format!("feature {}: geometry {m}", i + 1)))?;
+        let g = Geometry::<f64>::try_from(g)
             .map_err(|e| bad_input(path, format!("feature {}: {e}", i + 1)))?;
         check_lon_lat(&g).map_err(|m| bad_input(path, format!("feature {}: geometry {m}", i + 1)))?;
         match g {
@@ -275,9 +280,28 @@ fn feature(kind: &LayerKind, gf: geojson::Feature, crs: Crs, keys: &mut Keys) ->
     let expected = || format!("expected a {} geometry", type_label(kind.geometry));
     let g = gf.geometry.ok_or_else(|| RowError::new("geometry", "null", expected()))?;
     let type_name = g.value.type_name();
+    check_positions(&g.value).map_err(|why| RowError::new("geometry", type_name, format!("{why}; {}", expected())))?;
     let g = Geometry::<f64>::try_from(g).map_err(|e| RowError::new("geometry", type_name, format!("{e}; {}", expected())))?;
     let props = gf.properties.iter().flatten().map(|(k, v)| (k.as_str(), v));
     record::feature(kind, g, crs, props, keys)
+}
+
+/// Refuses a position with fewer than two numbers anywhere in a geometry. The geojson crate
+/// checks a Point's, but converting a shorter position inside a LineString, Polygon or
+/// collection indexes past its end and panics (found by fuzzing: `[[[119.8,31.3],[1136],…]]`).
+fn check_positions(g: &geojson::GeometryValue) -> Result<(), String> {
+    use geojson::GeometryValue as G;
+    let check = |p: &geojson::Position| match p.len() {
+        n if n < 2 => Err(format!("has a position with {n} number(s) ({:?}); expected [longitude, latitude]", p.as_slice())),
+        _ => Ok(()),
+    };
+    match g {
+        G::Point { coordinates } => check(coordinates),
+        G::MultiPoint { coordinates } | G::LineString { coordinates } => coordinates.iter().try_for_each(check),
+        G::MultiLineString { coordinates } | G::Polygon { coordinates } => coordinates.iter().flatten().try_for_each(check),
+        G::MultiPolygon { coordinates } => coordinates.iter().flatten().flatten().try_for_each(check),
+        G::GeometryCollection { geometries } => geometries.iter().try_for_each(|g| check_positions(&g.value)),
+    }
 }
 
 /// One feature as a GeoJSON Feature, for export and for query results.

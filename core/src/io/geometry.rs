@@ -79,6 +79,7 @@ pub(crate) fn check_lon_lat(g: &Geometry<f64>) -> Result<(), String> {
 /// Degrees are checked before converting (a projected file read as degrees is the usual
 /// mistake); projected coordinates after, where a wrong `--crs` lands outside the globe.
 pub(crate) fn to_storage(mut g: Geometry<f64>, crs: Crs) -> Result<Geometry<f64>, String> {
+    check_rings(&g)?;
     if crs.is_geographic() {
         check_lon_lat(&g)?;
         crs.geometry_to_wgs84(&mut g)?;
@@ -103,6 +104,34 @@ pub(crate) fn for_export(f: &crate::feature::Feature, crs: Crs) -> crate::error:
         crate::error::Error::Geometry(format!("feature {}: {why}", f.fid.map_or("(unsaved)".to_owned(), |i| i.to_string())))
     })?;
     Ok(g)
+}
+
+/// Refuses a polygon ring of fewer than four positions (three corners and the closing one,
+/// as RFC 7946 and Simple Features require): a ring of one or two points has no area and is
+/// a digitising slip, not a parcel (found by the fuzz corpus: `POLYGON((119.8 31.3))`
+/// imported). Self-intersecting rings are not refused; see docs/RELIABILITY.md.
+fn check_rings(g: &Geometry<f64>) -> Result<(), String> {
+    let polygons: Vec<&geo_types::Polygon<f64>> = match g {
+        Geometry::Polygon(p) => vec![p],
+        Geometry::MultiPolygon(m) => m.0.iter().collect(),
+        Geometry::GeometryCollection(c) => return c.0.iter().try_for_each(check_rings),
+        _ => return Ok(()),
+    };
+    let several = polygons.len() > 1;
+    for (i, p) in polygons.into_iter().enumerate() {
+        for (j, ring) in std::iter::once(p.exterior()).chain(p.interiors()).enumerate() {
+            let n = ring.0.len();
+            if n < 4 && !(j == 0 && n == 0 && !several) {
+                let which = if j == 0 { "outer ring".to_owned() } else { format!("hole {j}") };
+                let part = if several { format!("polygon {} ", i + 1) } else { String::new() };
+                return Err(format!(
+                    "has {} {part}{which} of {n} position(s) once closed; expected a ring of at least 3 corners (4 positions, the last repeating the first)",
+                    if several || j > 0 { "a" } else { "an" }
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn lon_ok(x: f64) -> bool {

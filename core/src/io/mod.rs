@@ -215,8 +215,10 @@ pub(crate) struct RowError {
 }
 
 impl RowError {
+    /// The field (a header) and the value are shortened by [`clip`]: a 1 MB cell must not
+    /// become a 1 MB message.
     fn new(field: impl Into<String>, value: impl Into<String>, expected: impl Into<String>) -> Self {
-        RowError { field: field.into(), value: value.into(), expected: expected.into(), column: None }
+        RowError { field: clip(&field.into()), value: clip(&value.into()), expected: expected.into(), column: None }
     }
 
     /// The same problem, in column `i` of a table.
@@ -224,6 +226,29 @@ impl RowError {
         self.column = Some(i);
         self
     }
+}
+
+/// Longest piece of a file (a value, a header) quoted whole in a message.
+const CLIP: usize = 100;
+
+/// `s` as a message quotes it: whole up to [`CLIP`] characters, else its start and its length.
+pub(crate) fn clip(s: &str) -> String {
+    match s.char_indices().nth(CLIP) {
+        None => s.to_owned(),
+        Some((end, _)) => format!("{}… ({} characters)", &s[..end], s.chars().count()),
+    }
+}
+
+/// Names from a file (headers, property keys) as a message lists them: trimmed, clipped,
+/// in backticks when `quoted`, at most 30, then how many more (a file of 10 000 columns).
+pub(crate) fn list_names<S: AsRef<str>>(names: &[S], quoted: bool) -> String {
+    const SHOWN: usize = 30;
+    let q = if quoted { "`" } else { "" };
+    let mut s: Vec<String> = names.iter().take(SHOWN).map(|n| format!("{q}{}{q}", clip(n.as_ref().trim()))).collect();
+    if names.len() > SHOWN {
+        s.push(format!("… and {} more", names.len() - SHOWN));
+    }
+    s.join(", ")
 }
 
 /// The message for a file whose bytes are not text we can read.

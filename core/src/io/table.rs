@@ -7,7 +7,7 @@ use geo_types::{Coord, Geometry, Point};
 
 use super::columns::{self, Target, LAT_HEADERS, LON_HEADERS, WKT_HEADERS};
 use super::geometry::{fit_to_layer, lat_ok, lon_ok, to_storage};
-use super::{attributes, wkt, RowError};
+use super::{attributes, clip, list_names, wkt, RowError};
 use crate::catalog::{FieldDef, GeometryType, LayerKind};
 use crate::crs::Crs;
 use crate::feature::{Feature, Value};
@@ -191,8 +191,8 @@ fn check_duplicates(kind: &LayerKind, headers: &[String], targets: &[Option<Targ
             };
             return Err(format!(
                 "columns `{}` and `{}` both give {what}; remove or rename one",
-                headers[j].trim(),
-                headers[i].trim()
+                clip(headers[j].trim()),
+                clip(headers[i].trim())
             ));
         }
     }
@@ -203,7 +203,7 @@ fn check_duplicates(kind: &LayerKind, headers: &[String], targets: &[Option<Targ
 /// a `wkt` column for other layers.
 fn geometry_columns(kind: &LayerKind, headers: &[String], targets: &[Option<Target>]) -> Result<GeometryColumns, String> {
     let find = |t: Target| targets.iter().position(|u| *u == Some(t));
-    let found = || headers.iter().map(|h| format!("`{}`", h.trim())).collect::<Vec<_>>().join(", ");
+    let found = || list_names(headers, true);
     if kind.geometry == GeometryType::Point || kind.geometry == GeometryType::MultiPoint {
         match (find(Target::Lon), find(Target::Lat), find(Target::Wkt)) {
             (Some(lon), Some(lat), _) => return Ok(GeometryColumns::LonLat { lon, lat }),
@@ -242,11 +242,10 @@ fn check_required_columns(kind: &LayerKind, headers: &[String], targets: &[Optio
     if missing.is_empty() {
         return Ok(());
     }
-    let found: Vec<&str> = headers.iter().map(|h| h.trim()).collect();
     Err(format!(
         "required field(s) {} have no column (by name, Chinese or English label); found headers {}",
         missing.join(", "),
-        found.join(", ")
+        list_names(headers, true)
     ))
 }
 

@@ -113,6 +113,39 @@ fn unknown_columns_are_a_warning() {
 }
 
 #[test]
+fn a_short_position_inside_a_polygon_is_a_bad_feature_not_a_panic() {
+    // Found by fuzzing: the geojson crate indexed past the end of `[1136]` and panicked.
+    let text = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"A","subdistrict":"宜城街道"},
+        "geometry":{"type":"Polygon","coordinates":[[[119.81,31.35],[1136],[119.82,31.36],[119.81,31.35]]]}}]}"#;
+    let e = import("a.geojson", text, "communities").unwrap_err();
+    assert!(e.to_string().contains("feature 1: field `geometry` value `Polygon`: has a position with 1 number(s) ([1136.0])"), "{e}");
+}
+
+#[test]
+fn rings_of_fewer_than_three_corners_are_refused_but_self_intersecting_ones_import() {
+    let csv = |wkt: &str| import("a.csv", &format!("名称,subdistrict,wkt\nA,宜城街道,\"{wkt}\"\n"), "communities");
+    let e = csv("POLYGON((119.8 31.3, 119.9 31.3))").unwrap_err();
+    assert!(e.to_string().contains("has an outer ring of 3 position(s) once closed"), "{e}");
+    let e = csv("MULTIPOLYGON(((119.81 31.35, 119.82 31.35, 119.82 31.36, 119.81 31.35)),EMPTY)").unwrap_err();
+    assert!(e.to_string().contains("has a polygon 2 outer ring of 0 position(s)"), "{e}");
+    assert!(csv("POLYGON((119.81 31.35, 119.82 31.36, 119.82 31.35, 119.81 31.36, 119.81 31.35))").is_ok());
+}
+
+#[test]
+fn huge_values_and_header_lists_are_clipped_in_messages() {
+    let huge = "9".repeat(1 << 20);
+    let e = import("a.csv", &format!("名称,车辆类型,充电端口数,lng,lat
+A,car,{huge},119.8,31.3
+"), "chargers").unwrap_err();
+    assert!(e.to_string().contains("value `9999") && e.to_string().contains("… (1048576 characters)`"), "{}", &e.to_string()[..300]);
+    assert!(e.to_string().len() < 1000);
+    let headers: Vec<String> = (0..10_000).map(|i| format!("c{i}")).collect();
+    let e = import("a.csv", &format!("{}
+", headers.join(",")), "chargers").unwrap_err();
+    assert!(e.to_string().contains("`c29`, … and 9970 more"), "{}", &e.to_string()[..300]);
+}
+
+#[test]
 fn two_columns_for_one_field_are_refused() {
     let e = import("a.csv", "name,名称,车辆类型,充电端口数,lng,lat\nA,B,car,2,119.8,31.3\n", "chargers").unwrap_err();
     assert!(e.to_string().contains("`name` and `名称`"), "{e}");

@@ -32,7 +32,80 @@ pub fn encode_in(g: &Geometry<f64>, srs_id: i32) -> Result<Vec<u8>> {
 
 /// Decodes a GeoPackage blob into a geometry.
 pub fn decode(blob: &[u8]) -> Result<Geometry<f64>> {
+    check_counts(blob).map_err(|e| Error::Geometry(format!("cannot decode GeoPackage geometry: {e}")))?;
     GpkgWkb(blob).to_geo().map_err(|e| Error::Geometry(format!("cannot decode GeoPackage geometry: {e}")))
+}
+
+/// Checks that every count in a blob's WKB (points, rings, parts) fits in the bytes that
+/// follow, before geozero reserves memory for it: a damaged or hostile file declaring four
+/// billion rings would otherwise ask for 50 GB and abort the process (found by the fuzz
+/// corpus, `fuzz/corpus/import_gpkg`). Walks the structure only, not the coordinates.
+fn check_counts(blob: &[u8]) -> Result<(), String> {
+    if blob.len() < 8 || &blob[0..2] != b"GP" {
+        return Err("not a GeoPackage geometry (no `GP` header)".into());
+    }
+    let envelope = match (blob[3] >> 1) & 0b111 {
+        0 => 0,
+        1 => 32,
+        2 | 3 => 48,
+        4 => 64,
+        e => return Err(format!("envelope code {e} is not one of 0..4")),
+    };
+    let wkb = blob.get(8 + envelope..).ok_or("the header is longer than the blob")?;
+    let end = wkb_end(wkb, 0, 0)?;
+    debug_assert!(end <= wkb.len());
+    Ok(())
+}
+
+/// The offset just past the WKB geometry starting at `at`, every count checked against the
+/// bytes left. Nesting is bounded (collections of collections …) to keep the stack small.
+fn wkb_end(wkb: &[u8], at: usize, depth: usize) -> Result<usize, String> {
+    if depth > 32 {
+        return Err("geometry collections nested more than 32 deep".into());
+    }
+    let short = || format!("the WKB ends early (at byte {at} of {})", wkb.len());
+    let order = *wkb.get(at).ok_or_else(short)?;
+    let u32_at = |i: usize| -> Result<u32, String> {
+        let b: [u8; 4] = wkb.get(i..i + 4).ok_or_else(short)?.try_into().expect("4 bytes");
+        Ok(if order == 1 { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) })
+    };
+    let code = u32_at(at + 1)?;
+    // ISO codes (1000s for Z, 2000s for M, 3000s for ZM) and the EWKB flag bits.
+    let (z, m) = (code & 0x8000_0000 != 0, code & 0x4000_0000 != 0);
+    let iso = code & 0x0FFF_FFFF;
+    let dims = 2 + usize::from(z || matches!(iso / 1000, 1 | 3)) + usize::from(m || matches!(iso / 1000, 2 | 3));
+    let point = 8 * dims;
+    let mut i = at + 5;
+    let count = |i: usize, each: usize| -> Result<usize, String> {
+        let n = u32_at(i)? as usize;
+        if n.saturating_mul(each) > wkb.len().saturating_sub(i + 4) {
+            return Err(format!("it declares {n} parts or points at byte {i}, more than the {} bytes left hold", wkb.len() - (i + 4)));
+        }
+        Ok(n)
+    };
+    match iso % 1000 {
+        1 => i += point,
+        2 => i += 4 + count(i, point)? * point,
+        3 => {
+            let rings = count(i, 4)?;
+            i += 4;
+            for _ in 0..rings {
+                i += 4 + count(i, point)? * point;
+            }
+        }
+        4..=7 => {
+            let parts = count(i, 9)?;
+            i += 4;
+            for _ in 0..parts {
+                i = wkb_end(wkb, i, depth + 1)?;
+            }
+        }
+        other => return Err(format!("geometry type {other} is not one wardgis reads")),
+    }
+    if i > wkb.len() {
+        return Err(short());
+    }
+    Ok(i)
 }
 
 /// What the R-tree triggers need from a blob: is it empty, and its XY bounds.

@@ -25,8 +25,17 @@ use crate::store::gpkg::exchange::{self, Cell, Srs};
 
 /// Streams one feature table of another GeoPackage into `reading`; see
 /// [`super::import_features`].
+/// A failure reading another GeoPackage, named as that file's: SQLite's own message
+/// ("database disk image is malformed") does not say which file it means.
+fn damaged(path: &Path, e: Error) -> Error {
+    match e {
+        Error::Storage(s) => bad_input(path, format!("cannot be read as a GeoPackage ({s}); is it damaged or not a GeoPackage?")),
+        other => other,
+    }
+}
+
 pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading: &mut Reading) -> Result<()> {
-    let layer = exchange::open_layer(path, opts.source_layer.as_deref())?;
+    let layer = exchange::open_layer(path, opts.source_layer.as_deref()).map_err(|e| damaged(path, e))?;
     let info = &layer.info;
     let crs = match (opts.crs, &info.srs) {
         (Some(c), _) => c,
@@ -45,7 +54,10 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading:
     let mut keys = Keys::default();
     let mut index = 0usize;
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    layer.for_each_row(&mut |row| {
+    // Errors of the sink (the project's own storage, a cancel) pass through as they are; only
+    // the foreign file's own failures are reported as that file's.
+    let mut sink_error = None;
+    let scanned = layer.for_each_row(&mut |row| {
         index += 1;
         let values: Vec<Json> = row.values.into_iter().map(json_of).collect();
         let converted = row
@@ -56,15 +68,24 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading:
                 let g = single_part_if_layer_is(kind.geometry, g);
                 record::feature(kind, g, crs, info.columns.iter().map(String::as_str).zip(values.iter()), &mut keys)
             });
-        match converted {
-            Ok(f) => reading.feature(f)?,
+        let step = match converted {
+            Ok(f) => reading.feature(f),
             Err(e) => {
                 let file = reading.file.clone();
                 reading.bad(Error::BadFeature { file, index, field: e.field, value: e.value, expected: e.expected });
+                Ok(())
             }
         }
-        reading.tick(|| (size * index as u64).checked_div(info.count).unwrap_or(0))
-    })?;
+        .and_then(|()| reading.tick(|| (size * index as u64).checked_div(info.count).unwrap_or(0)));
+        step.map_err(|e| {
+            sink_error = Some(e);
+            Error::Cancelled // stops the scan; replaced below
+        })
+    });
+    if let Some(e) = sink_error {
+        return Err(e);
+    }
+    scanned.map_err(|e| damaged(path, e))?;
     keys.warn_unknown(kind, reading);
     Ok(())
 }

@@ -81,7 +81,7 @@ fn parse(path: &Path, input: impl BufRead, (size, unpacked): (u64, u64), kind: &
     let mut ignored_descriptions = 0usize;
     loop {
         let event = xml.read_event_into(&mut buf).map_err(|e| {
-            bad_input(path, format!("not valid KML (XML): {e} near byte {}", xml.error_position()))
+            bad_input(path, format!("not valid KML (XML): {} near byte {}", super::clip(&e.to_string()), xml.error_position()))
         })?;
         let (start, end): (Option<BytesStart>, bool) = match event {
             Event::Start(e) => (Some(e.into_owned()), false),

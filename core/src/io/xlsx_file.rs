@@ -33,16 +33,24 @@ const MAX_CELL_CHARS: usize = 32_767;
 /// Reads one sheet of a workbook into `reading`; see [`super::import_features`].
 pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading: &mut Reading) -> Result<()> {
     let crs = opts.crs.unwrap_or_default();
-    let mut wb: Xlsx<_> = open_workbook(path).map_err(|e| bad_input(path, format!("cannot read the workbook: {e}")))?;
-    let names = wb.sheet_names();
-    let sheet = match &opts.sheet {
-        None => names.first().cloned().ok_or_else(|| bad_input(path, "the workbook has no sheet"))?,
-        Some(want) => names.iter().find(|n| *n == want).cloned().ok_or_else(|| {
-            let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-            bad_input(path, format!("has no sheet `{want}`; its sheets are {}", list.join(", ")))
-        })?,
+    // calamine trusts a workbook's cell references: one of many letters overflows its column
+    // arithmetic, a panic where overflow is checked (found by fuzzing). A workbook that makes
+    // the parser panic is reported as damaged instead.
+    let load = || -> Result<(String, calamine::Range<Data>)> {
+        let mut wb: Xlsx<_> = open_workbook(path).map_err(|e| bad_input(path, format!("cannot read the workbook: {e}")))?;
+        let names = wb.sheet_names();
+        let sheet = match &opts.sheet {
+            None => names.first().cloned().ok_or_else(|| bad_input(path, "the workbook has no sheet"))?,
+            Some(want) => names.iter().find(|n| *n == want).cloned().ok_or_else(|| {
+                let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+                bad_input(path, format!("has no sheet `{want}`; its sheets are {}", list.join(", ")))
+            })?,
+        };
+        let range = wb.worksheet_range(&sheet).map_err(|e| bad_input(path, format!("sheet `{sheet}`: {e}")))?;
+        Ok((sheet, range))
     };
-    let range = wb.worksheet_range(&sheet).map_err(|e| bad_input(path, format!("sheet `{sheet}`: {e}")))?;
+    let (sheet, range) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(load))
+        .map_err(|_| bad_input(path, "cannot read the workbook: its contents are damaged; open and save it again in Excel or WPS"))??;
     let in_sheet = |m: String| bad_input(path, format!("sheet `{sheet}`: {m}"));
     // `range` starts at the first non-empty cell; Excel's numbers count from A1.
     let (r0, c0) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));

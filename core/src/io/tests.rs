@@ -252,6 +252,17 @@ fn the_bad_line_is_the_editors_line_whatever_the_line_ends() {
     }
 }
 
+/// The acceptance case as stated: Excel's "CSV UTF-8" (BOM, CRLF), the bad cell on the 17th
+/// line (header, 15 good rows, the bad one) is reported as line 17.
+#[test]
+fn a_bom_crlf_csv_with_a_bad_17th_line_reports_line_17() {
+    let mut rows: Vec<String> = vec!["名称,车辆类型,充电端口数,经度,纬度".into()];
+    rows.extend((1..=15).map(|i| format!("站{i},ebike,4,119.8,31.3")));
+    rows.push("坏站,ebike,abc,119.8,31.3".into());
+    let e = import("excel.csv", &format!("\u{feff}{}\r\n", rows.join("\r\n")), "chargers").unwrap_err();
+    assert!(e.to_string().contains("excel.csv:17: field `充电端口数` value `abc`"), "{e}");
+}
+
 #[test]
 fn skip_bad_keeps_the_good_rows() {
     let (_dir, path) = file("c.csv", CHARGERS_WITH_ONE_BAD_ROW.as_bytes());

@@ -67,15 +67,17 @@ fn bad(path: &Path, message: impl Into<String>) -> Error {
     Error::BadInput { file: path.display().to_string(), message: message.into() }
 }
 
+/// Whether the file has the `gpkg_contents` table every GeoPackage has.
+fn has_contents_table(conn: &Connection) -> rusqlite::Result<bool> {
+    Ok(conn.query_row("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_contents'", [], |_| Ok(())).optional()?.is_some())
+}
+
 /// Opens a GeoPackage read-only; refuses a file that is not one.
 fn open_foreign(path: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(|e| bad(path, format!("cannot be opened as a GeoPackage: {e}")))?;
-    let has_contents: Option<i64> = conn
-        .query_row("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_contents'", [], |r| r.get(0))
-        .optional()
-        .map_err(|e| bad(path, format!("is not a GeoPackage: {e}")))?;
-    if has_contents.is_none() {
+    let has_contents = has_contents_table(&conn).map_err(|e| bad(path, format!("is not a GeoPackage: {e}")))?;
+    if !has_contents {
         return Err(bad(path, "is not a GeoPackage (it has no gpkg_contents table)"));
     }
     conn.busy_timeout(super::BUSY_TIMEOUT)?;
@@ -216,9 +218,7 @@ fn write_into(conn: &Connection, path: &Path, existed: bool, kind: &LayerKind, f
     conn.execute_batch("BEGIN IMMEDIATE")?;
     if existed {
         let app_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
-        let has_contents: Option<i64> =
-            conn.query_row("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_contents'", [], |r| r.get(0)).optional()?;
-        if app_id != schema::APPLICATION_ID || has_contents.is_none() {
+        if app_id != schema::APPLICATION_ID || !has_contents_table(&conn)? {
             return Err(bad(path, "exists and is not a GeoPackage; choose a new file name"));
         }
         let taken: Option<i64> = conn

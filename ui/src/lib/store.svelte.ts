@@ -14,6 +14,12 @@ import type { UndoOutcome } from '../generated/UndoOutcome';
 /** What a click on the map does: `identify` shows the feature's attributes, `pan` nothing. */
 export type Tool = 'identify' | 'pan';
 
+/** Selected features: one layer's fids. */
+export interface Selected {
+  layer: string;
+  fids: number[];
+}
+
 /** The event the desktop emits when features of the open project changed. */
 export const PROJECT_CHANGED = 'project-changed';
 
@@ -34,6 +40,9 @@ class Store {
   hidden = $state<Record<string, boolean>>({});
   /** The feature whose attributes the feature panel shows. */
   selection = $state.raw<FeatureAttributes | null>(null);
+  /** The selected features of one layer: the attribute table's selected rows and the map's
+   *  highlights show this one set (replaced whole, never edited). */
+  selected = $state.raw<Selected | null>(null);
   tool = $state<Tool>('identify');
   lang = $state<Lang>(rememberedLang());
   /** A one-line message for the status bar (errors, loading). */
@@ -93,6 +102,7 @@ class Store {
     this.counts = Object.fromEntries(info.layers.map((l) => [l.kind.id, l.count]));
     this.hidden = {};
     this.selection = null;
+    this.selected = null;
     this.dataVersion = {};
     window.wardgis.info = info;
   }
@@ -131,6 +141,11 @@ class Store {
 
   clearSelection(): void {
     this.selection = null;
+  }
+
+  /** Replaces the selected set (an empty list clears it). */
+  setSelected(layer: string, fids: number[]): void {
+    this.selected = fids.length === 0 ? null : { layer, fids };
   }
 
   /** Another program (or wardgis) changed features: new counts, and the map reloads those

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use wardgis::crs::Crs;
-use wardgis::io::TextEncoding;
+use wardgis::io::{ColumnChoice, TextEncoding};
 
 #[derive(Debug, Parser)]
 #[command(name = "wardgis", version, about = "wardgis — a GIS workstation for a district's city-management bureau (城管)",
@@ -90,6 +90,12 @@ pub enum Command {
         /// The sheet of an .xlsx file to read. Default: the first.
         #[arg(long, value_name = "NAME")]
         sheet: Option<String>,
+        /// What a source column fills, overriding the matching of headers by name
+        /// (repeatable): `COLUMN=TARGET`, the column as written in the file, the target a
+        /// field name of the layer, name, source, lon, lat, wkt or skip.
+        /// Example: --column 'X坐标=lon' --column 'Y坐标=lat' --column '桩型=vehicle_type'
+        #[arg(long = "column", value_name = "COLUMN=TARGET", value_parser = parse_column)]
+        columns: Vec<(String, ColumnChoice)>,
     },
     /// Export a layer to GeoJSON, CSV, XLSX, KML/KMZ, a Shapefile or a GeoPackage (chosen by
     /// the file extension).
@@ -497,6 +503,16 @@ fn parse_sizes(s: &str) -> Result<BTreeMap<String, u64>, String> {
 
 fn parse_crs(s: &str) -> Result<Crs, String> {
     s.parse()
+}
+
+/// `COLUMN=TARGET` of `--column`; the split is at the last `=` (a header may hold one).
+fn parse_column(s: &str) -> Result<(String, ColumnChoice), String> {
+    let (column, target) = s.rsplit_once('=').ok_or_else(|| format!("`{s}`: expected COLUMN=TARGET, e.g. X坐标=lon"))?;
+    if column.trim().is_empty() {
+        return Err(format!("`{s}`: the column before `=` is empty; expected COLUMN=TARGET, e.g. X坐标=lon"));
+    }
+    let choice = target.parse::<ColumnChoice>().map_err(|e| format!("`{s}`: the target {e}"))?;
+    Ok((column.trim().to_owned(), choice))
 }
 
 fn parse_encoding(s: &str) -> Result<TextEncoding, String> {

@@ -36,8 +36,8 @@ pub fn run(cli: Cli) -> Outcome {
             Ok(())
         }
         Command::Layers { project, json } => layers(&Project::open(&project, catalog)?, json),
-        Command::Import { project, layer, file, crs, encoding, sheet, source_layer, skip_bad } => {
-            let opts = io::ImportOptions { crs, encoding, sheet, source_layer, skip_bad };
+        Command::Import { project, layer, file, crs, encoding, sheet, source_layer, skip_bad, columns } => {
+            let opts = io::ImportOptions { crs, encoding, sheet, source_layer, skip_bad, columns };
             import(&Project::open(&project, catalog)?, &layer, &file, &opts)
         }
         Command::Export { project, layer, out, crs, encoding } => {

@@ -208,6 +208,33 @@ impl Projected {
     }
 }
 
+/// The CGCS2000 Gauss–Krüger system that a table's raw coordinates (easting, northing in
+/// metres) obviously are, for a file that does not say: eastings with a zone prefix name
+/// their zone; bare eastings (500 000 ± the zone's half-width) are taken to be in the 3° zone
+/// holding `near` (the project's extent), the zone a city's survey uses. Every position must
+/// then convert to a place in China; anything less clear-cut (degrees, mixed zones, bare
+/// eastings with no project extent) is no guess.
+pub fn guess_gauss_kruger(positions: &[(f64, f64)], near: Option<Coord<f64>>) -> Option<Projected> {
+    let (first, _) = *positions.first()?;
+    if positions.iter().any(|&(x, y)| !(x > 0.0 && (1_000_000.0..7_000_000.0).contains(&y))) {
+        return None;
+    }
+    let zone = (first / 1_000_000.0).floor() as u32;
+    let candidate = if zone == 0 {
+        let near = near?;
+        let cm = (near.x / 3.0).round() as i64 * 3;
+        Projected::from_epsg(u32::try_from(4534 + (cm - 75) / 3).ok().filter(|_| (75..=135).contains(&cm))?)?
+    } else {
+        zone_prefixed(zone)?
+    };
+    positions
+        .iter()
+        .all(|&(x, y)| {
+            candidate.to_wgs84(Coord { x, y }).is_ok_and(|c| (73.0..136.0).contains(&c.x) && (3.0..54.0).contains(&c.y))
+        })
+        .then_some(candidate)
+}
+
 /// The zone-prefixed system of a zone number (13–23 6°, 25–45 3°).
 fn zone_prefixed(zone: u32) -> Option<Projected> {
     match zone {
@@ -234,6 +261,22 @@ impl std::fmt::Display for Code {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn obvious_gauss_kruger_coordinates_are_guessed() {
+        // Yixing (119.82°E, 31.36°N) in zone 40 (CM 120°E), with and without the prefix.
+        let p4528 = Projected::from_epsg(4528).unwrap();
+        let p4549 = Projected::from_epsg(4549).unwrap();
+        let wgs = [Coord { x: 119.82, y: 31.36 }, Coord { x: 119.85, y: 31.38 }];
+        let prefixed: Vec<(f64, f64)> = wgs.iter().map(|c| p4528.from_wgs84(*c).unwrap()).map(|c| (c.x, c.y)).collect();
+        let bare: Vec<(f64, f64)> = wgs.iter().map(|c| p4549.from_wgs84(*c).unwrap()).map(|c| (c.x, c.y)).collect();
+        assert_eq!(guess_gauss_kruger(&prefixed, None), Some(p4528));
+        assert_eq!(guess_gauss_kruger(&bare, Some(Coord { x: 119.8, y: 31.4 })), Some(p4549));
+        assert_eq!(guess_gauss_kruger(&bare, None), None, "bare eastings need the project's zone");
+        assert_eq!(guess_gauss_kruger(&[(119.82, 31.36)], None), None, "degrees are no guess");
+        let mixed = [prefixed[0], (prefixed[1].0 + 1_000_000.0, prefixed[1].1)];
+        assert_eq!(guess_gauss_kruger(&mixed, None), None, "two zones are no guess");
+    }
 
     #[test]
     fn codes_map_to_gdal_parameters() {

@@ -23,6 +23,7 @@ use crate::feature::Feature;
 pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading: &mut Reading) -> Result<()> {
     let crs = opts.crs.unwrap_or_default();
     let sniffed = text::sniff_file(path, opts.encoding)?;
+    reading.found.encoding = Some(sniffed.encoding.name());
     if sniffed.encoding != encoding_rs::UTF_8 {
         reading.warn(format!("the file is not UTF-8; read it as {}", sniffed.encoding.name()));
     }
@@ -36,7 +37,7 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading:
     if headers.iter().all(|h| h.trim().is_empty()) {
         return Err(bad_input(path, "the file is empty; expected a header line such as 名称,经度,纬度 and one line per feature"));
     }
-    let layout = Layout::new(kind, headers.iter().map(str::to_owned).collect()).map_err(|m| bad_input(path, m))?;
+    let layout = Layout::new(kind, headers.iter().map(str::to_owned).collect(), opts, reading).map_err(|m| bad_input(path, m))?;
     if let Some(w) = layout.unknown_warning(kind) {
         reading.warn(w);
     }
@@ -54,6 +55,7 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading:
         // found from the record's byte offset instead.
         let offset = record.position().map_or(0, |p| p.byte());
         let line = reader.get_mut().line_of(offset);
+        reading.found.note_position(layout.raw_position(&record));
         match layout.feature(kind, &record, crs) {
             Ok(f) => reading.feature(f)?,
             Err(e) => {

@@ -24,13 +24,15 @@ use crate::feature::Feature;
 /// never held whole; a bare Feature is read as a collection of one.
 pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading: &mut Reading) -> Result<()> {
     let sniffed = text::sniff_file(path, opts.encoding)?;
+    reading.found.encoding = Some(sniffed.encoding.name());
     if sniffed.encoding != encoding_rs::UTF_8 {
         reading.warn(format!("the file is not UTF-8; read it as {}", sniffed.encoding.name()));
     }
     let input = source::open(path, sniffed.bom)?;
     let bytes_read = input.read.clone();
     let text = std::io::BufReader::with_capacity(1 << 16, text::Utf8Reader::new(input.stream, sniffed.encoding));
-    let mut walk = Walk { kind, path, crs: opts.crs, declared: None, reading, props: Keys::default(), index: 0, stopped: None, bytes_read };
+    let props = Keys::new(opts, reading);
+    let mut walk = Walk { kind, path, crs: opts.crs, declared: None, reading, props, index: 0, stopped: None, bytes_read };
     let mut de = serde_json::Deserializer::from_reader(text);
     let top = serde::de::DeserializeSeed::deserialize(&mut walk, &mut de);
     if let Some(e) = walk.stopped.take() {
@@ -100,6 +102,7 @@ impl Walk<'_, '_> {
                 ));
             }
             self.reading.warn(format!("the file declares its coordinates are {c}; read them as such"));
+            self.reading.found.declared_crs = Some(c);
             self.declared = Some(c);
         }
         Ok(())

@@ -34,6 +34,11 @@ fn damaged(path: &Path, e: Error) -> Error {
     }
 }
 
+/// The feature tables of another GeoPackage, in its order.
+pub(crate) fn table_names(path: &Path) -> Result<Vec<String>> {
+    exchange::feature_tables(path).map_err(|e| damaged(path, e))
+}
+
 pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading: &mut Reading) -> Result<()> {
     let layer = exchange::open_layer(path, opts.source_layer.as_deref()).map_err(|e| damaged(path, e))?;
     let info = &layer.info;
@@ -45,13 +50,18 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading:
         }
         (None, Some(srs)) => {
             let c = crs_of_srs(srs).map_err(|m| bad_input(path, format!("table `{}`: {m}", info.table)))?;
+            reading.found.declared_crs = Some(c);
             if c != Crs::Wgs84 {
                 reading.warn(format!("coordinates are {c} (from the GeoPackage's SRS)"));
             }
             c
         }
     };
-    let mut keys = Keys::default();
+    let mut keys = Keys::new(opts, reading);
+    // Every column is resolved up front, so a preview lists them in the table's order.
+    for c in &info.columns {
+        keys.target(kind, c);
+    }
     let mut index = 0usize;
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     // Errors of the sink (the project's own storage, a cancel) pass through as they are; only

@@ -76,7 +76,7 @@ fn parse(path: &Path, input: impl BufRead, (size, unpacked): (u64, u64), kind: &
     let mut placemark: Option<Placemark> = None;
     let mut data_name = String::new();
     let mut index = 0usize;
-    let mut keys = Keys::default();
+    let mut keys = Keys::new(opts, reading);
     let mut seen_kml = false;
     let mut ignored_descriptions = 0usize;
     loop {

@@ -28,6 +28,8 @@ mod geojson_file;
 mod geometry;
 mod gpkg_file;
 mod kml_file;
+mod mapping;
+mod preview;
 mod reading;
 mod record;
 mod shapefile;
@@ -40,6 +42,8 @@ mod xlsx_file;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod preview_tests;
+#[cfg(test)]
 mod xlsx_kml_tests;
 
 use std::path::Path;
@@ -51,6 +55,8 @@ use crate::feature::Feature;
 
 pub use attributes::{parse_json_value, parse_value};
 pub use geojson_file::{feature_collection, feature_to_geojson};
+pub use mapping::ColumnChoice;
+pub use preview::{preview, CrsEvidence, DetectedCrs, Preview, SourceColumn};
 pub use reading::{ImportObserver, ImportSummary, Unobserved, BATCH, MAX_REPORTED};
 pub use text::TextEncoding;
 
@@ -70,6 +76,10 @@ pub struct ImportOptions {
     pub source_layer: Option<String>,
     /// Import the good rows and return the bad ones instead of importing nothing.
     pub skip_bad: bool,
+    /// What the user says source columns (table headers, property or DBF field names, as
+    /// written, compared trimmed) fill, overriding the matching by name for those columns.
+    /// A mapping to a field the layer does not have is refused before reading.
+    pub columns: Vec<(String, ColumnChoice)>,
 }
 
 /// How to write a file.
@@ -113,18 +123,34 @@ pub fn import_features(
     sink: &mut dyn FnMut(Vec<Feature>) -> Result<()>,
 ) -> Result<ImportSummary> {
     let format = Format::of(path)?;
+    mapping::check(kind, &opts.columns).map_err(|m| bad_input(path, m))?;
     let size = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
     let mut reading = reading::Reading::new(path.display().to_string(), size, opts.skip_bad, observer, sink);
-    match format {
-        Format::Csv => csv_file::read(path, kind, opts, &mut reading)?,
-        Format::GeoJson => geojson_file::read(path, kind, opts, &mut reading)?,
-        Format::Xlsx => xlsx_file::read(path, kind, opts, &mut reading)?,
-        Format::Kml => kml_file::read(path, kind, opts, &mut reading, false)?,
-        Format::Kmz => kml_file::read(path, kind, opts, &mut reading, true)?,
-        Format::Shapefile => shapefile::read(path, kind, opts, &mut reading)?,
-        Format::GeoPackage => gpkg_file::read(path, kind, opts, &mut reading)?,
-    }
+    read_format(format, path, kind, opts, &mut reading)?;
     reading.finish()
+}
+
+/// Runs the reader of `format` over the file: the one path both an import and a preview take.
+fn read_format(format: Format, path: &Path, kind: &LayerKind, opts: &ImportOptions, reading: &mut reading::Reading) -> Result<()> {
+    match format {
+        Format::Csv => csv_file::read(path, kind, opts, reading),
+        Format::GeoJson => geojson_file::read(path, kind, opts, reading),
+        Format::Xlsx => xlsx_file::read(path, kind, opts, reading),
+        Format::Kml => kml_file::read(path, kind, opts, reading, false),
+        Format::Kmz => kml_file::read(path, kind, opts, reading, true),
+        Format::Shapefile => shapefile::read(path, kind, opts, reading),
+        Format::GeoPackage => gpkg_file::read(path, kind, opts, reading),
+    }
+}
+
+/// The parts of a file a user chooses between: a workbook's sheets, a GeoPackage's feature
+/// tables; empty for the formats that hold one table.
+pub fn source_names(path: &Path) -> Result<Vec<String>> {
+    match Format::of(path)? {
+        Format::Xlsx => xlsx_file::sheet_names(path),
+        Format::GeoPackage => gpkg_file::table_names(path),
+        _ => Ok(Vec::new()),
+    }
 }
 
 /// Reads a whole file into memory; see [`import_features`] for what is checked. For small

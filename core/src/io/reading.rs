@@ -7,8 +7,12 @@
 //! memory. Once a bad row is found and bad rows are not being skipped, nothing more is sent:
 //! the import will fail, and the reader only goes on to find every other bad row.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use super::columns::Target;
+use crate::crs::Crs;
 use crate::error::{Error, Result};
 use crate::feature::Feature;
 
@@ -68,6 +72,41 @@ pub(crate) struct Reading<'a> {
     warnings: Vec<String>,
     total_bytes: u64,
     next_tick: Instant,
+    /// Rows after which a preview stops reading; `None` reads the whole file.
+    limit: Option<usize>,
+    /// Set when the read stopped at `limit` (not a failure).
+    pub limit_reached: bool,
+    /// What the reader found out about the file, for a preview.
+    pub found: Found,
+}
+
+/// What a reader learnt about the file on the way, which a preview shows: the source columns
+/// and what each fills, the text encoding, the coordinate system the file declares, and a
+/// few raw coordinates of tables (to guess a projected system when the file does not say).
+#[derive(Default)]
+pub(crate) struct Found {
+    /// The source columns (table headers, property keys) in the order first met, each with
+    /// what it fills (`None`: nothing). Shared with [`super::record::Keys`], which meets keys
+    /// record by record.
+    pub columns: Rc<RefCell<Vec<(String, Option<Target>)>>>,
+    /// The text encoding the file was read in, where the format has one.
+    pub encoding: Option<&'static str>,
+    /// The coordinate system the file declares (a `.prj`, a GeoJSON `crs` member, a
+    /// GeoPackage SRS), when it declares one.
+    pub declared_crs: Option<Crs>,
+    /// The numbers in a table's longitude and latitude columns, for the first rows.
+    pub positions: Vec<(f64, f64)>,
+}
+
+impl Found {
+    /// Keeps a table row's raw coordinates, for the first [`Found::POSITIONS`] rows.
+    pub fn note_position(&mut self, p: Option<(f64, f64)>) {
+        if let Some(p) = p.filter(|_| self.positions.len() < Self::POSITIONS) {
+            self.positions.push(p);
+        }
+    }
+
+    const POSITIONS: usize = 50;
 }
 
 impl<'a> Reading<'a> {
@@ -90,7 +129,27 @@ impl<'a> Reading<'a> {
             warnings: Vec::new(),
             total_bytes,
             next_tick: Instant::now(),
+            limit: None,
+            limit_reached: false,
+            found: Found::default(),
         }
+    }
+
+    /// The same reading, stopped (by [`Reading::tick`]) once `rows` rows have been read.
+    pub fn limited(mut self, rows: usize) -> Self {
+        self.limit = Some(rows);
+        self
+    }
+
+    /// How many rows (good and bad) have been read.
+    fn rows_read(&self) -> u64 {
+        self.imported + self.batch.len() as u64 + self.bad_total
+    }
+
+    /// The bad rows kept so far and the warnings (what a preview shows).
+    pub fn into_parts(mut self) -> Result<(Vec<Error>, Vec<String>)> {
+        self.flush()?;
+        Ok((self.bad, self.warnings))
     }
 
     /// A feature that fits the catalog.
@@ -124,7 +183,13 @@ impl<'a> Reading<'a> {
     /// Called by readers after each row with how far into the file they are (a closure,
     /// because finding out may cost a little): reports progress and honours a cancel at
     /// most every [`TICK`].
+    /// A preview's row limit also ends the read here, as a cancel that
+    /// [`Reading::limit_reached`] tells apart.
     pub fn tick(&mut self, done_bytes: impl FnOnce() -> u64) -> Result<()> {
+        if self.limit.is_some_and(|l| self.rows_read() >= l as u64) {
+            self.limit_reached = true;
+            return Err(Error::Cancelled);
+        }
         let now = Instant::now();
         if now < self.next_tick {
             return Ok(());

@@ -4,46 +4,68 @@
 //! `geo_types` geometry in the file's system; this module maps the keys to the layer's
 //! fields, parses and checks every value against the catalog, and converts the geometry.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use geo_types::Geometry;
 use serde_json::Value as Json;
 
 use super::columns::{self, Target};
 use super::geometry::{fit_to_layer, geometry_name, to_storage};
+use super::mapping::{self, ColumnChoice};
 use super::reading::Reading;
-use super::{attributes, RowError};
+use super::{attributes, ImportOptions, RowError};
 use crate::catalog::LayerKind;
 use crate::crs::Crs;
 use crate::feature::{Feature, Value};
 
 /// How a file's keys (property names, DBF field names, column names) map to fields, worked
-/// out once per distinct key.
-#[derive(Default)]
+/// out once per distinct key: the user's mapping first, then the format's aliases, then the
+/// header matching of [`columns::resolve`].
 pub(crate) struct Keys {
+    /// What the user mapped source keys to ([`ImportOptions::columns`]).
+    mapping: Vec<(String, ColumnChoice)>,
     /// Keys the format itself maps (a Shapefile's 10-byte DBF names), by lower case, tried
     /// before [`columns::resolve`].
     aliases: HashMap<String, Target>,
     targets: HashMap<String, Option<Target>>,
     /// Keys that map to nothing, in the order first seen.
     unknown: Vec<String>,
+    /// Every key in the order first seen, with its target: the reading's, for a preview.
+    seen: Rc<RefCell<Vec<(String, Option<Target>)>>>,
 }
 
 impl Keys {
+    /// The keys of one read, following the user's mapping in `opts` and telling `reading`
+    /// each key as it is first met.
+    pub fn new(opts: &ImportOptions, reading: &Reading) -> Keys {
+        Keys::with_aliases([], opts, reading)
+    }
+
     /// Keys that also resolve `aliases` (compared case-insensitively) to their targets.
-    pub fn with_aliases(aliases: impl IntoIterator<Item = (String, Target)>) -> Keys {
-        Keys { aliases: aliases.into_iter().map(|(k, t)| (k.to_lowercase(), t)).collect(), ..Keys::default() }
+    pub fn with_aliases(aliases: impl IntoIterator<Item = (String, Target)>, opts: &ImportOptions, reading: &Reading) -> Keys {
+        Keys {
+            mapping: opts.columns.clone(),
+            aliases: aliases.into_iter().map(|(k, t)| (k.to_lowercase(), t)).collect(),
+            targets: HashMap::new(),
+            unknown: Vec::new(),
+            seen: reading.found.columns.clone(),
+        }
     }
 
     pub fn target(&mut self, kind: &LayerKind, key: &str) -> Option<Target> {
         if let Some(t) = self.targets.get(key) {
             return *t;
         }
-        let t = self.aliases.get(&key.trim().to_lowercase()).copied().or_else(|| columns::resolve(kind, key, false));
+        let t = mapping::chosen(kind, &self.mapping, key)
+            .or_else(|| self.aliases.get(&key.trim().to_lowercase()).copied())
+            .or_else(|| columns::resolve(kind, key, false));
         if t.is_none() {
             self.unknown.push(key.to_owned());
         }
         self.targets.insert(key.to_owned(), t);
+        self.seen.borrow_mut().push((key.to_owned(), t));
         t
     }
 

@@ -53,6 +53,7 @@ struct Parts {
 pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading: &mut Reading) -> Result<()> {
     let mut parts = if is_zip(path) { zip_parts(path)? } else { file_parts(path)? };
     let encoding = dbf_encoding(path, &mut parts, opts.encoding, reading)?;
+    reading.found.encoding = Some(encoding.name());
     let crs = match opts.crs {
         Some(c) => c,
         None => match &parts.prj {
@@ -62,6 +63,7 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading:
             }
             Some(text) => {
                 let c = crs_of_prj(text).map_err(|m| bad_input(path, format!("its .prj: {m}")))?;
+                reading.found.declared_crs = Some(c);
                 if c != Crs::Wgs84 {
                     reading.warn(format!("coordinates are {c} (from the .prj)"));
                 }
@@ -85,7 +87,13 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading:
         dbf_names(kind)
             .into_iter()
             .filter_map(|(column, short)| column_target(kind, &column).map(|t| (short, t))),
+        opts,
+        reading,
     );
+    // Every column is resolved up front, so a preview lists them in the file's order.
+    for n in &names {
+        keys.target(kind, n);
+    }
     let mut reader = ::shapefile::Reader::new(shapes, dbf);
     for (i, item) in reader.iter_shapes_and_records().enumerate() {
         let index = i + 1;

@@ -7,7 +7,8 @@ use geo_types::{Coord, Geometry, Point};
 
 use super::columns::{self, Target, LAT_HEADERS, LON_HEADERS, WKT_HEADERS};
 use super::geometry::{fit_to_layer, lat_ok, lon_ok, to_storage};
-use super::{attributes, clip, list_names, wkt, RowError};
+use super::reading::Reading;
+use super::{attributes, clip, list_names, mapping, wkt, ImportOptions, RowError};
 use crate::catalog::{FieldDef, GeometryType, LayerKind};
 use crate::crs::Crs;
 use crate::feature::{Feature, Value};
@@ -54,10 +55,16 @@ pub(crate) struct Layout {
 }
 
 impl Layout {
-    /// Resolves the header. `Err` explains a file that cannot be imported at all: two
-    /// columns for one field, no geometry columns, or a required field with no column.
-    pub fn new(kind: &LayerKind, headers: Vec<String>) -> Result<Layout, String> {
-        let targets: Vec<Option<Target>> = headers.iter().map(|h| columns::resolve(kind, h, true)).collect();
+    /// Resolves the header: the user's mapping (`opts.columns`) first, else by name; tells
+    /// `reading` the columns and their targets (a preview lists them even when the layout is
+    /// refused). `Err` explains a file that cannot be imported at all: two columns for one
+    /// field, no geometry columns, or a required field with no column.
+    pub fn new(kind: &LayerKind, headers: Vec<String>, opts: &ImportOptions, reading: &Reading) -> Result<Layout, String> {
+        let targets: Vec<Option<Target>> = headers
+            .iter()
+            .map(|h| mapping::chosen(kind, &opts.columns, h).or_else(|| columns::resolve(kind, h, true)))
+            .collect();
+        reading.found.columns.borrow_mut().extend(headers.iter().cloned().zip(targets.iter().copied()));
         check_duplicates(kind, &headers, &targets)?;
         let geometry = geometry_columns(kind, &headers, &targets)?;
         check_required_columns(kind, &headers, &targets)?;
@@ -82,6 +89,14 @@ impl Layout {
             Some(Target::Field(fi)) => Some(&kind.fields[*fi]),
             _ => None,
         }
+    }
+
+    /// The numbers in a row's longitude and latitude columns, when both are numbers: what
+    /// a preview guesses a projected system from.
+    pub fn raw_position(&self, record: &impl Row) -> Option<(f64, f64)> {
+        let GeometryColumns::LonLat { lon, lat } = self.geometry else { return None };
+        let number = |i| record.get(i).and_then(|s: &str| s.trim().parse::<f64>().ok()).filter(|v| v.is_finite());
+        Some((number(lon)?, number(lat)?))
     }
 
     /// One row as a feature, or the first problem in it (naming its column).

@@ -30,6 +30,18 @@ use crate::feature::{Feature, Value};
 /// Excel's limit on the characters of one cell; a longer WKT cannot be written.
 const MAX_CELL_CHARS: usize = 32_767;
 
+/// The sheets of a workbook, in its order.
+pub(crate) fn sheet_names(path: &Path) -> Result<Vec<String>> {
+    let load = || -> Result<Vec<String>> {
+        let wb: Xlsx<_> = open_workbook(path).map_err(|e| bad_input(path, format!("cannot read the workbook: {e}")))?;
+        Ok(wb.sheet_names())
+    };
+    std::panic::catch_unwind(load).map_err(|_| bad_input(path, DAMAGED))?
+}
+
+/// What a workbook that makes the parser panic is reported as.
+const DAMAGED: &str = "cannot read the workbook: its contents are damaged; open and save it again in Excel or WPS";
+
 /// Reads one sheet of a workbook into `reading`; see [`super::import_features`].
 pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading: &mut Reading) -> Result<()> {
     let crs = opts.crs.unwrap_or_default();
@@ -50,7 +62,7 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading:
         Ok((sheet, range))
     };
     let (sheet, range) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(load))
-        .map_err(|_| bad_input(path, "cannot read the workbook: its contents are damaged; open and save it again in Excel or WPS"))??;
+        .map_err(|_| bad_input(path, DAMAGED))??;
     let in_sheet = |m: String| bad_input(path, format!("sheet `{sheet}`: {m}"));
     // `range` starts at the first non-empty cell; Excel's numbers count from A1.
     let (r0, c0) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
@@ -70,7 +82,7 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading:
         reading.warn(format!("sheet `{sheet}`: {} taken as a title; the header is row {header_row}", titles.join(", ")));
     }
     let headers: Vec<String> = header.iter().map(|d| if is_blank(d) { String::new() } else { shown(d) }).collect();
-    let layout = Layout::new(kind, headers).map_err(|m| in_sheet(format!("header row {header_row}: {m}")))?;
+    let layout = Layout::new(kind, headers, opts, reading).map_err(|m| in_sheet(format!("header row {header_row}: {m}")))?;
     if let Some(w) = layout.unknown_warning(kind) {
         reading.warn(format!("sheet `{sheet}`: {w}"));
     }
@@ -93,7 +105,10 @@ pub(crate) fn read(path: &Path, kind: &LayerKind, opts: &ImportOptions, reading:
         if cells.iter().all(is_blank) {
             continue;
         }
-        let parsed = row_text(&layout, kind, cells).and_then(|texts| layout.feature(kind, &texts, crs));
+        let parsed = row_text(&layout, kind, cells).and_then(|texts| {
+            reading.found.note_position(layout.raw_position(&texts));
+            layout.feature(kind, &texts, crs)
+        });
         match parsed {
             Ok(f) => reading.feature(f)?,
             Err(e) => reading.bad(bad_cell(excel_row, e)),

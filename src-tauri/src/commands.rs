@@ -86,27 +86,30 @@ pub const PROJECT_CHANGED: &str = "project-changed";
 #[tauri::command]
 pub fn project_info(state: State<'_, ProjectState>) -> Result<ProjectInfo, String> {
     let info = state.with(|p| {
-        let mut extent: Option<[f64; 4]> = None;
         let layers = p
             .layers()?
             .into_iter()
-            .map(|l| {
-                if l.kind.group == LayerGroup::Facility {
-                    if let Ok(index) = p.index(&l.kind.id) {
-                        for e in index.entries() {
-                            if let Shape::Point([x, y]) = e.shape {
-                                let b = extent.get_or_insert([x, y, x, y]);
-                                *b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
-                            }
-                        }
-                    }
-                }
-                LayerEntry { kind: l.kind.clone(), display: l.kind.display(), count: l.count }
-            })
+            .map(|l| LayerEntry { kind: l.kind.clone(), display: l.kind.display(), count: l.count })
             .collect();
-        Ok(ProjectInfo { path: p.path().display().to_string(), layers, groups: groups(), extent })
+        Ok(ProjectInfo { path: p.path().display().to_string(), layers, groups: groups(), extent: facility_extent(p) })
     })?;
     Ok(info)
+}
+
+/// The box around the facility layers' points, `[west, south, east, north]`: where the map
+/// starts, and the zone an import's bare Gauss–Krüger eastings are taken to be in.
+pub(crate) fn facility_extent(p: &wardgis::Project) -> Option<[f64; 4]> {
+    let mut extent: Option<[f64; 4]> = None;
+    for kind in p.catalog().kinds().iter().filter(|k| k.group == LayerGroup::Facility) {
+        let Ok(index) = p.index(&kind.id) else { continue };
+        for e in index.entries() {
+            if let Shape::Point([x, y]) = e.shape {
+                let b = extent.get_or_insert([x, y, x, y]);
+                *b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
+            }
+        }
+    }
+    extent
 }
 
 fn groups() -> Vec<GroupEntry> {
@@ -192,6 +195,7 @@ mod tests {
         FeatureAttributes::export_all(&cfg)?;
         ProjectChanged::export_all(&cfg)?;
         UndoOutcome::export_all(&cfg)?;
+        crate::import_commands::export_types(&cfg)?;
         Ok(())
     }
 

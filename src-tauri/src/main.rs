@@ -6,6 +6,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod import_commands;
 mod project_state;
 mod tile_protocol;
 mod watch;
@@ -21,8 +22,11 @@ fn main() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(project_state::ProjectState::default())
+        .manage(import_commands::ImportJobs::default())
         .register_asynchronous_uri_scheme_protocol("tiles", tile_protocol::handle)
-        .invoke_handler(tauri::generate_handler![commands::project_info, commands::feature, commands::open_project, commands::undo])
+        .invoke_handler(tauri::generate_handler![commands::project_info, commands::feature, commands::open_project, commands::undo,
+            import_commands::import_preview, import_commands::import_start, import_commands::import_cancel,
+            import_commands::save_error_report, import_commands::export_layer])
         .setup(move |app| {
             let path = match requested {
                 Some(p) => p,

@@ -45,7 +45,7 @@ pub(crate) fn type_label(ty: GeometryType) -> &'static str {
 }
 
 /// The GeoJSON/WKT type name of a geometry, for messages.
-pub(crate) fn geometry_name(g: &Geometry<f64>) -> &'static str {
+pub fn geometry_name(g: &Geometry<f64>) -> &'static str {
     match g {
         Geometry::Point(_) => "Point",
         Geometry::Line(_) => "Line",

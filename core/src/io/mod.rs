@@ -32,6 +32,7 @@ mod mapping;
 mod preview;
 mod reading;
 mod record;
+mod report;
 mod shapefile;
 mod source;
 mod table;
@@ -55,8 +56,10 @@ use crate::feature::Feature;
 
 pub use attributes::{parse_json_value, parse_value};
 pub use geojson_file::{feature_collection, feature_to_geojson};
+pub use geometry::geometry_name;
 pub use mapping::ColumnChoice;
 pub use preview::{preview, CrsEvidence, DetectedCrs, Preview, SourceColumn};
+pub use report::{bad_entries, bad_total, write_error_report, BadEntry};
 pub use reading::{ImportObserver, ImportSummary, Unobserved, BATCH, MAX_REPORTED};
 pub use text::TextEncoding;
 

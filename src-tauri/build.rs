@@ -2,7 +2,20 @@
 //! declare the app's commands so that each is denied unless a capability allows it
 //! (capabilities/default.json allows exactly the ones the page calls).
 fn main() {
-    let manifest = tauri_build::AppManifest::new().commands(&["project_info", "feature", "open_project", "undo"]);
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "project_info",
+        "feature",
+        "open_project",
+        "undo",
+        // The attribute table (src/table_commands.rs).
+        "table_open",
+        "table_close",
+        "table_rows",
+        "table_fids",
+        "table_first_row",
+        "features_bbox",
+        "features_in_box",
+    ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("tauri build step (is ui/dist built? run scripts/build-ui.sh)");
 }

@@ -192,6 +192,10 @@ mod tests {
         FeatureAttributes::export_all(&cfg)?;
         ProjectChanged::export_all(&cfg)?;
         UndoOutcome::export_all(&cfg)?;
+        crate::table_commands::TableOpened::export_all(&cfg)?;
+        crate::table_commands::TableError::export_all(&cfg)?;
+        crate::table_commands::TableRow::export_all(&cfg)?;
+        crate::table_commands::TableSort::export_all(&cfg)?;
         Ok(())
     }
 

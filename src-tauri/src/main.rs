@@ -7,6 +7,7 @@
 
 mod commands;
 mod project_state;
+mod table_commands;
 mod tile_protocol;
 mod watch;
 
@@ -21,8 +22,22 @@ fn main() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(project_state::ProjectState::default())
+        .manage(table_commands::TableViews::default())
         .register_asynchronous_uri_scheme_protocol("tiles", tile_protocol::handle)
-        .invoke_handler(tauri::generate_handler![commands::project_info, commands::feature, commands::open_project, commands::undo])
+        .invoke_handler(tauri::generate_handler![
+            commands::project_info,
+            commands::feature,
+            commands::open_project,
+            commands::undo,
+            // The attribute table (table_commands.rs).
+            table_commands::table_open,
+            table_commands::table_close,
+            table_commands::table_rows,
+            table_commands::table_fids,
+            table_commands::table_first_row,
+            table_commands::features_bbox,
+            table_commands::features_in_box,
+        ])
         .setup(move |app| {
             let path = match requested {
                 Some(p) => p,

@@ -11,20 +11,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{js, open_window, settle, wait_for};
+use common::{fresh_demo, js, open_window, settle, wait_for};
 use fantoccini::actions::{Actions, InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::Locator;
 use wardgis::filter::Filter;
-
-fn demo_project() -> String {
-    let dir = std::env::temp_dir().join(format!("wardgis-e2e-table-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("demo.gpkg");
-    let _ = std::fs::remove_file(&path);
-    let catalog = wardgis::Catalog::discover().unwrap();
-    wardgis::demo::create_project(&path, catalog, wardgis::demo::DEMO_SEED).unwrap();
-    path.to_string_lossy().into_owned()
-}
 
 const FILTER: &str = "name LIKE '%新村%' AND ports > 4";
 
@@ -48,7 +38,7 @@ const HIGHLIGHTED: &str = "return [...new Set(window.wardgis.map.queryRenderedFe
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn table_and_map_share_one_selection() {
-    let project = demo_project();
+    let project = fresh_demo("e2e-table");
     let expected: Vec<i64> = {
         let p = wardgis::Project::open(Path::new(&project), wardgis::Catalog::discover().unwrap()).unwrap();
         let f = Filter::parse(p.catalog().kind("chargers").unwrap(), FILTER).unwrap();
@@ -56,7 +46,7 @@ async fn table_and_map_share_one_selection() {
     };
     assert!(expected.len() >= 3, "the filter should leave a few chargers: {expected:?}");
 
-    let window = open_window(&[project.clone()], &[]).await;
+    let window = open_window(std::slice::from_ref(&project), &[]).await;
     let c = window.client.clone();
     wait_for(&c, "the map's first idle", "return window.wardgis && window.wardgis.ready", Duration::from_secs(60)).await;
 

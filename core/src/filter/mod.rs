@@ -92,37 +92,17 @@ pub enum Expr {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
     pub name: String,
-    pub ty: ColumnType,
-}
-
-/// What a column holds, for type checks and for backends that bind values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ColumnType {
-    /// The feature id.
-    Fid,
-    Text,
-    Integer,
-    Real,
-    Boolean,
-    Date,
-    /// Stored as the value's code (text).
-    Enum,
+    /// What the column holds (`fid` is an integer, `name` and `source` text).
+    pub ty: FieldType,
 }
 
 impl Column {
     /// The layer's column `name`: `fid`, `name`, `source` or a catalog field.
     pub fn of(kind: &LayerKind, name: &str) -> Option<Column> {
         let ty = match name {
-            "fid" => ColumnType::Fid,
-            "name" | "source" => ColumnType::Text,
-            _ => match kind.field(name)?.ty {
-                FieldType::Text => ColumnType::Text,
-                FieldType::Integer => ColumnType::Integer,
-                FieldType::Real => ColumnType::Real,
-                FieldType::Boolean => ColumnType::Boolean,
-                FieldType::Date => ColumnType::Date,
-                FieldType::Enum => ColumnType::Enum,
-            },
+            "fid" => FieldType::Integer,
+            "name" | "source" => FieldType::Text,
+            _ => kind.field(name)?.ty,
         };
         Some(Column { name: name.to_owned(), ty })
     }

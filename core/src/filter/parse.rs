@@ -7,8 +7,8 @@ use pest::iterators::Pair;
 use pest::Parser;
 use wkt::TryFromWkt;
 
-use super::{CmpOp, Column, ColumnType, Expr, Literal, Operand, SpatialOp, SpatialTest};
-use crate::catalog::LayerKind;
+use super::{CmpOp, Column, Expr, Literal, Operand, SpatialOp, SpatialTest};
+use crate::catalog::{FieldType, LayerKind};
 use crate::dates::Day;
 use crate::error::{FilterError, Result};
 
@@ -225,7 +225,7 @@ impl<'a> Checker<'a> {
             }
             _ => return self.err(&left, "a comparison needs a field on one side".into()),
         };
-        if matches!(column.ty, ColumnType::Boolean | ColumnType::Enum) && !matches!(cmp, CmpOp::Eq | CmpOp::Ne) {
+        if matches!(column.ty, FieldType::Boolean | FieldType::Enum) && !matches!(cmp, CmpOp::Eq | CmpOp::Ne) {
             return self.err(
                 column_pair,
                 format!("field `{}` has no order; compare it with = or <>", column.name),
@@ -257,7 +257,7 @@ impl<'a> Checker<'a> {
         }
         let pattern = pattern.expect("a pattern");
         let column = self.column_operand(&target, "LIKE")?;
-        if !matches!(column.ty, ColumnType::Text | ColumnType::Enum) {
+        if !matches!(column.ty, FieldType::Text | FieldType::Enum) {
             return self.err(&target, format!("LIKE matches text; field `{}` is not text", column.name));
         }
         let Scalar::Text(pattern) = self.scalar(&pattern)? else {
@@ -376,17 +376,17 @@ impl<'a> Checker<'a> {
         let name = &column.name;
         match (column.ty, lit) {
             (_, Scalar::Column(_)) => unreachable!("columns are handled by the caller"),
-            (ColumnType::Fid | ColumnType::Integer, Scalar::Number { integer: Some(i), .. }) => Ok(Literal::Integer(i)),
-            (ColumnType::Fid | ColumnType::Integer | ColumnType::Real, Scalar::Number { value, .. }) => Ok(Literal::Real(value)),
-            (ColumnType::Fid | ColumnType::Integer | ColumnType::Real, _) => {
+            (FieldType::Integer, Scalar::Number { integer: Some(i), .. }) => Ok(Literal::Integer(i)),
+            (FieldType::Integer | FieldType::Real, Scalar::Number { value, .. }) => Ok(Literal::Real(value)),
+            (FieldType::Integer | FieldType::Real, _) => {
                 self.err(pair, format!("field `{name}` holds numbers; write a number such as 20, without quotes"))
             }
-            (ColumnType::Text, Scalar::Text(s)) => Ok(Literal::Text(s)),
-            (ColumnType::Text, Scalar::Number { text, .. }) => {
+            (FieldType::Text, Scalar::Text(s)) => Ok(Literal::Text(s)),
+            (FieldType::Text, Scalar::Number { text, .. }) => {
                 self.err(pair, format!("field `{name}` holds text; write the value in single quotes: '{text}'"))
             }
-            (ColumnType::Text, _) => self.err(pair, format!("field `{name}` holds text; write the value in single quotes")),
-            (ColumnType::Enum, Scalar::Text(s)) => {
+            (FieldType::Text, _) => self.err(pair, format!("field `{name}` holds text; write the value in single quotes")),
+            (FieldType::Enum, Scalar::Text(s)) => {
                 let field = self.kind.field(name).expect("an enum column is a catalog field");
                 match field.enum_value(&s) {
                     Some(v) => Ok(Literal::Text(v.value.clone())),
@@ -399,23 +399,23 @@ impl<'a> Checker<'a> {
                     ),
                 }
             }
-            (ColumnType::Enum, _) => self.err(pair, format!("field `{name}` takes one of its values in single quotes, e.g. '…'")),
-            (ColumnType::Boolean, Scalar::Boolean(b)) => Ok(Literal::Boolean(b)),
-            (ColumnType::Boolean, _) => self.err(pair, format!("field `{name}` is yes/no; write TRUE or FALSE")),
-            (ColumnType::Date, Scalar::Date(d)) => Ok(Literal::Date(d)),
-            (ColumnType::Date, Scalar::Text(s)) if s.parse::<Day>().is_ok() => Ok(Literal::Date(s)),
-            (ColumnType::Date, _) => self.err(pair, format!("field `{name}` holds dates; write DATE('2025-01-01')")),
+            (FieldType::Enum, _) => self.err(pair, format!("field `{name}` takes one of its values in single quotes, e.g. '…'")),
+            (FieldType::Boolean, Scalar::Boolean(b)) => Ok(Literal::Boolean(b)),
+            (FieldType::Boolean, _) => self.err(pair, format!("field `{name}` is yes/no; write TRUE or FALSE")),
+            (FieldType::Date, Scalar::Date(d)) => Ok(Literal::Date(d)),
+            (FieldType::Date, Scalar::Text(s)) if s.parse::<Day>().is_ok() => Ok(Literal::Date(s)),
+            (FieldType::Date, _) => self.err(pair, format!("field `{name}` holds dates; write DATE('2025-01-01')")),
         }
     }
 }
 
 /// Kinds of values that compare with each other: numbers (0), text (1), dates (2), yes/no (3).
-fn class(ty: ColumnType) -> u8 {
+fn class(ty: FieldType) -> u8 {
     match ty {
-        ColumnType::Fid | ColumnType::Integer | ColumnType::Real => 0,
-        ColumnType::Text | ColumnType::Enum => 1,
-        ColumnType::Date => 2,
-        ColumnType::Boolean => 3,
+        FieldType::Integer | FieldType::Real => 0,
+        FieldType::Text | FieldType::Enum => 1,
+        FieldType::Date => 2,
+        FieldType::Boolean => 3,
     }
 }
 

@@ -12,6 +12,14 @@ fn main() {
         "import_cancel",
         "save_error_report",
         "export_layer",
+        // The attribute table (src/table_commands.rs).
+        "table_open",
+        "table_close",
+        "table_rows",
+        "table_fids",
+        "table_first_row",
+        "features_bbox",
+        "features_in_box",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("tauri build step (is ui/dist built? run scripts/build-ui.sh)");

@@ -362,7 +362,11 @@ pub enum OrdersCommand {
 }
 
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("how").required(true).args(["bbox", "near", "within", "in_polygon"])))]
+#[command(group(clap::ArgGroup::new("how").args(["bbox", "near", "within", "in_polygon"])))]
+#[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["bbox", "near", "within", "in_polygon", "filter"])))]
+#[command(after_help = "Examples:\n  wardgis query d.gpkg chargers --near 119.82,31.36 --k 5\n  \
+wardgis query d.gpkg chargers --filter \"name LIKE '%充电%' AND ports > 4\"\n  \
+wardgis query d.gpkg billboards --within 119.82,31.36 --meters 500 --filter \"type = 'led'\"")]
 pub struct QueryArgs {
     pub project: PathBuf,
     pub layer: String,
@@ -384,6 +388,13 @@ pub struct QueryArgs {
     /// Features inside (or on the edge of) the polygons of a GeoJSON file.
     #[arg(long = "in", value_name = "POLYGON.geojson")]
     pub in_polygon: Option<PathBuf>,
+    /// Features matching an OGC CQL2 text expression over the layer's fields (`fid`, `name`,
+    /// `source`, the catalog's fields; enum fields by code or label), e.g. `type = 'led' AND
+    /// face_area_m2 > 20`, `name LIKE '%充电%'`, `ports IN (2, 4)`, `last_safety_inspection <
+    /// DATE('2025-01-01')`, `S_INTERSECTS(geom, BBOX(119.8,31.3,119.9,31.4))`. Alone, in fid
+    /// order; with --bbox/--near/--within/--in, narrows their answer and keeps its order.
+    #[arg(long, value_name = "CQL2")]
+    pub filter: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use serde_json::json;
+use wardgis::filter::Filter;
 use wardgis::io;
 use wardgis::{Catalog, Error, Project};
 
@@ -166,8 +167,14 @@ fn tile(project: &Path, catalog: Catalog, layer: &str, z: u8, x: u32, y: u32) ->
 
 fn query(p: &Project, q: &QueryArgs) -> Outcome {
     let kind = p.catalog().kind(&q.layer)?;
+    // A wrong expression is a wrong argument (exit 2), told with its column.
+    let filter = match &q.filter {
+        Some(text) => Some(Filter::parse(kind, text).map_err(|e| Failure::Usage(format!("--filter: {e}")))?),
+        None => None,
+    };
+    let matching = filter.as_ref().map(|f| p.query_fids(&q.layer, Some(f), None)).transpose()?;
     let index = p.index(&q.layer)?;
-    let hits: Vec<(i64, Option<f64>)> = if let Some([w, s, e, n]) = q.bbox {
+    let mut hits: Vec<(i64, Option<f64>)> = if let Some([w, s, e, n]) = q.bbox {
         index.bbox(geo_types::Rect::new((w, s), (e, n))).into_iter().map(|f| (f, None)).collect()
     } else if let Some([lon, lat]) = q.near {
         let k = q.k.ok_or_else(|| Failure::Usage("--near needs --k N".into()))?;
@@ -181,9 +188,15 @@ fn query(p: &Project, q: &QueryArgs) -> Outcome {
     } else if let Some(path) = &q.in_polygon {
         let area = io::read_area(path)?;
         index.in_polygon(&area)?.into_iter().map(|f| (f, None)).collect()
+    } else if let Some(fids) = &matching {
+        fids.iter().map(|&f| (f, None)).collect()
     } else {
-        return Err(Failure::Usage("give one of --bbox, --near, --within or --in".into()));
+        return Err(Failure::Usage("give one of --bbox, --near, --within, --in or --filter".into()));
     };
+    drop(index);
+    if let Some(matching) = &matching {
+        hits.retain(|(fid, _)| matching.binary_search(fid).is_ok());
+    }
     let fids: Vec<i64> = hits.iter().map(|h| h.0).collect();
     let features = p.features_by_fid(&q.layer, &fids)?;
     let out: Vec<serde_json::Value> = features

@@ -73,6 +73,11 @@ pub enum Error {
     #[error("{0}")]
     Storage(#[from] StorageError),
 
+    /// A filter expression that cannot be read or does not fit the layer: where, and why.
+    /// Boxed, so that every `Result` of the core stays small.
+    #[error("{0}")]
+    Filter(Box<FilterError>),
+
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
 }
@@ -91,6 +96,44 @@ pub struct BadCell {
     pub header: String,
     pub value: String,
     pub expected: String,
+}
+
+/// What is wrong with a filter expression, and where: the message, the 1-based line and
+/// column (in characters) of the offending part, shown under the expression with a caret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterError {
+    pub expression: String,
+    pub line: usize,
+    pub column: usize,
+    /// The byte offset of the position in `expression`.
+    pub byte: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for FilterError {
+    /// `filter, column 18: …` then the expression's line and a caret under the position;
+    /// wide (CJK) characters before it are padded with an ideographic space so the caret
+    /// lines up in a terminal.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lines: Vec<&str> = self.expression.split('\n').collect();
+        if lines.len() > 1 {
+            write!(f, "filter, line {} column {}: {}", self.line, self.column, self.message)?;
+        } else {
+            write!(f, "filter, column {}: {}", self.column, self.message)?;
+        }
+        let text = lines.get(self.line - 1).copied().unwrap_or("");
+        let pad: String =
+            text.chars().take(self.column - 1).map(|c| if is_wide(c) { '\u{3000}' } else if c == '\t' { '\t' } else { ' ' }).collect();
+        write!(f, "\n  {text}\n  {pad}^")
+    }
+}
+
+impl std::error::Error for FilterError {}
+
+/// East Asian wide characters (CJK ideographs, Hangul, full-width forms), which a terminal
+/// draws two columns wide.
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
 }
 
 /// A storage backend's failure, with the backend's own error as its source.

@@ -30,6 +30,7 @@ pub mod demo;
 pub mod error;
 pub mod estimate;
 pub mod feature;
+pub mod filter;
 pub mod io;
 pub mod index;
 pub mod evaluation;

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::evaluation::order_records::{NewOrder, Order, OrderEvent, OrderWrites};
 use crate::evaluation::site_results::{ResultWrites, SiteResult};
 use crate::feature::{Feature, Value};
+use crate::filter::{Filter, Sort, SpatialHits};
 use crate::index::{Entry, LayerIndex};
 use crate::io::{self, ImportObserver, ImportOptions, ImportSummary};
 use crate::sampling::plan::{PlanRecord, PlanStore, PlanSummary, PlanWrites};
@@ -186,6 +187,22 @@ impl<S: Storage> Project<S> {
     /// reusing one buffer: reading thousands of rows (a vector tile) allocates almost nothing.
     pub fn attributes_each(&self, layer: &str, fids: &[i64], mut visit: impl FnMut(i64, &[Value]) -> Result<()>) -> Result<()> {
         self.store.attributes_each(self.catalog.kind(layer)?, fids, &mut visit)
+    }
+
+    /// The fids of a layer's features matching `filter` (all when `None`), in `sort`'s order
+    /// (by fid when `None`; ties by fid): what the attribute table pages through and what
+    /// `wardgis query --filter` answers. Spatial tests run on the layer's R-tree (bounding
+    /// boxes, then the exact test); the rest runs in the store as parameterised SQL.
+    pub fn query_fids(&self, layer: &str, filter: Option<&Filter>, sort: Option<&Sort>) -> Result<Vec<i64>> {
+        let kind = self.catalog.kind(layer)?;
+        if let Some(f) = filter.filter(|f| f.layer() != layer) {
+            return Err(Error::Invalid(format!("the filter was written for layer `{}`, not `{layer}`", f.layer())));
+        }
+        let hits = match filter {
+            Some(f) if !f.spatial_tests().is_empty() => SpatialHits::from_index(f, &*self.index(layer)?),
+            _ => SpatialHits::default(),
+        };
+        self.store.select_fids(kind, filter.map(|f| (f, &hits)), sort)
     }
 
     /// Adds features as one action; returns their new fids. Geometries must fit the layer's

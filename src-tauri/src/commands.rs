@@ -196,6 +196,10 @@ mod tests {
         ProjectChanged::export_all(&cfg)?;
         UndoOutcome::export_all(&cfg)?;
         crate::import_commands::export_types(&cfg)?;
+        crate::table_commands::TableOpened::export_all(&cfg)?;
+        crate::table_commands::TableError::export_all(&cfg)?;
+        crate::table_commands::TableRow::export_all(&cfg)?;
+        crate::table_commands::TableSort::export_all(&cfg)?;
         Ok(())
     }
 

@@ -8,6 +8,7 @@
 mod commands;
 mod import_commands;
 mod project_state;
+mod table_commands;
 mod tile_protocol;
 mod watch;
 
@@ -24,9 +25,27 @@ fn main() {
         .manage(project_state::ProjectState::default())
         .manage(import_commands::ImportJobs::default())
         .register_asynchronous_uri_scheme_protocol("tiles", tile_protocol::handle)
-        .invoke_handler(tauri::generate_handler![commands::project_info, commands::feature, commands::open_project, commands::undo,
-            import_commands::import_preview, import_commands::import_start, import_commands::import_cancel,
-            import_commands::save_error_report, import_commands::export_layer])
+        .manage(table_commands::TableViews::default())
+        .invoke_handler(tauri::generate_handler![
+            commands::project_info,
+            commands::feature,
+            commands::open_project,
+            commands::undo,
+            // The attribute table (table_commands.rs).
+            table_commands::table_open,
+            table_commands::table_close,
+            table_commands::table_rows,
+            table_commands::table_fids,
+            table_commands::table_first_row,
+            table_commands::features_bbox,
+            table_commands::features_in_box,
+            // The import and export dialogs (import_commands.rs).
+            import_commands::import_preview,
+            import_commands::import_start,
+            import_commands::import_cancel,
+            import_commands::save_error_report,
+            import_commands::export_layer,
+        ])
         .setup(move |app| {
             let path = match requested {
                 Some(p) => p,

@@ -21,16 +21,7 @@ use serde_json::json;
 /// A fresh demo project for this run, made by the real CLI path (core's demo generator).
 fn demo_project() -> String {
     static PATH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    PATH.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("wardgis-e2e-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("demo.gpkg");
-        let _ = std::fs::remove_file(&path);
-        let catalog = wardgis::Catalog::discover().unwrap();
-        wardgis::demo::create_project(&path, catalog, wardgis::demo::DEMO_SEED).unwrap();
-        path.to_string_lossy().into_owned()
-    })
-    .clone()
+    PATH.get_or_init(|| common::fresh_demo("e2e")).clone()
 }
 
 const FACILITIES: [&str; 5] = ["billboards", "chargers", "bike_stations", "drying_areas", "waste_points"];

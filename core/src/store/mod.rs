@@ -20,6 +20,7 @@ use crate::error::Result;
 use crate::evaluation::order_records::{OrderStore, OrderWrites};
 use crate::evaluation::site_results::{ResultStore, ResultWrites};
 use crate::feature::{Feature, Value};
+use crate::filter::{Filter, Sort, SpatialHits};
 use crate::sampling::plan::{PlanStore, PlanWrites};
 
 pub use gpkg::GeoPackage;
@@ -48,6 +49,11 @@ pub trait FeatureStore {
     /// A cheap summary of the layer that changes when another program adds, removes or
     /// edits its features (see [`LayerFingerprint`]).
     fn layer_fingerprint(&self, kind: &LayerKind) -> Result<LayerFingerprint>;
+    /// The fids of the features matching a checked CQL2 filter (every feature when `None`),
+    /// in `sort`'s order (by fid when `None`; ties by fid). Values are bound as parameters.
+    /// `hits` holds what the filter's spatial tests matched in the project's R-tree, for a
+    /// backend without spatial SQL; one with it (PostGIS) may test the geometry itself.
+    fn select_fids(&self, kind: &LayerKind, filter: Option<(&Filter, &SpatialHits)>, sort: Option<&Sort>) -> Result<Vec<i64>>;
 }
 
 /// What tells a layer changed: its row count, its highest fid, and the time the store says

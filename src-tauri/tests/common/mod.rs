@@ -217,3 +217,15 @@ pub async fn feature_heading(c: &Client) -> Value {
     )
     .await
 }
+
+/// A fresh demo project for this test process, made by core's demo generator, in a folder
+/// named after `test` (so tests running at once do not share a file).
+pub fn fresh_demo(test: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("wardgis-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("demo.gpkg");
+    let _ = std::fs::remove_file(&path);
+    let catalog = wardgis::Catalog::discover().unwrap();
+    wardgis::demo::create_project(&path, catalog, wardgis::demo::DEMO_SEED).unwrap();
+    path.to_string_lossy().into_owned()
+}

@@ -3,7 +3,7 @@
 // a label layer for each layer the catalog labels. Every layer-specific decision comes from
 // the catalog (`LayerEntry.display`); nothing here names a layer. No glyphs URL: MapLibre
 // draws text with local fonts.
-import type { LayerSpecification, StyleSpecification } from 'maplibre-gl';
+import type { ExpressionSpecification, LayerSpecification, StyleSpecification } from 'maplibre-gl';
 import type { LayerEntry } from '../generated/LayerEntry';
 import type { ProjectInfo } from '../generated/ProjectInfo';
 
@@ -73,6 +73,40 @@ function labelLayer(l: LayerEntry, on: boolean): LayerSpecification | null {
   } as LayerSpecification;
 }
 
+/** The id of the style layer that outlines a catalog layer's selected features. */
+export function selectedLayerId(layer: string): string {
+  return `${layer}-selected`;
+}
+
+/** The colour selected features are outlined in: unlike any catalog colour. */
+export const SELECTED_COLOR = '#ff1f8e';
+
+/** Whether the feature has the feature-state `selected` (set by MapView from store.selected). */
+const isSelected: ExpressionSpecification = ['boolean', ['feature-state', 'selected'], false];
+
+/** A layer drawn over a catalog layer that outlines its selected features (a ring around a
+ *  point, a halo along a line, an outline round a polygon) and draws nothing for the rest. */
+function selectedLayer(l: LayerEntry, on: boolean): LayerSpecification {
+  const base = { id: selectedLayerId(l.kind.id), source: l.kind.id, 'source-layer': l.kind.id, layout: { visibility: visibility(on) } };
+  if (l.kind.style.type === 'circle' || l.kind.style.type === 'symbol') {
+    return {
+      ...base,
+      type: 'circle',
+      paint: {
+        'circle-radius': ['case', isSelected, 8, 0],
+        'circle-color': 'rgba(0,0,0,0)',
+        'circle-stroke-color': SELECTED_COLOR,
+        'circle-stroke-width': ['case', isSelected, 3, 0],
+      },
+    } as LayerSpecification;
+  }
+  return {
+    ...base,
+    type: 'line',
+    paint: { 'line-color': SELECTED_COLOR, 'line-width': ['case', isSelected, 3.5, 0], 'line-opacity': 0.9 },
+  } as LayerSpecification;
+}
+
 /** The style for a project; `isVisible` says which layers the layer panel has on. */
 export function buildStyle(info: ProjectInfo, isVisible: (id: string) => boolean): StyleSpecification {
   const sources: StyleSpecification['sources'] = {};
@@ -88,6 +122,7 @@ export function buildStyle(info: ProjectInfo, isVisible: (id: string) => boolean
   const layers: LayerSpecification[] = [
     { id: 'background', type: 'background', paint: { 'background-color': '#f5f3ef' } },
     ...ordered.map((l) => mainLayer(l, isVisible(l.kind.id))),
+    ...ordered.map((l) => selectedLayer(l, isVisible(l.kind.id))),
     ...labelled.map((l) => labelLayer(l, isVisible(l.kind.id))).filter((x): x is LayerSpecification => x !== null),
   ];
   return { version: 8, sources, layers };
@@ -95,7 +130,8 @@ export function buildStyle(info: ProjectInfo, isVisible: (id: string) => boolean
 
 /** The style layer ids that belong to a catalog layer (its features and its labels). */
 export function styleLayerIds(l: LayerEntry): string[] {
-  return l.display.label ? [l.kind.id, labelLayerId(l.kind.id)] : [l.kind.id];
+  const own = [l.kind.id, selectedLayerId(l.kind.id)];
+  return l.display.label ? [...own, labelLayerId(l.kind.id)] : own;
 }
 
 /** The style layers a click may select a feature from, in the catalog's words. */

@@ -11,8 +11,9 @@ import type { ProjectChanged } from '../generated/ProjectChanged';
 import type { ProjectInfo } from '../generated/ProjectInfo';
 import type { UndoOutcome } from '../generated/UndoOutcome';
 
-/** What a click on the map does: `identify` shows the feature's attributes, `pan` nothing. */
-export type Tool = 'identify' | 'pan';
+/** What a click on the map does: `identify` shows the feature's attributes, `pan` nothing,
+ *  `select` selects features (click, shift-click, drag a box). */
+export type Tool = 'identify' | 'pan' | 'select';
 
 /** Selected features: one layer's fids. */
 export interface Selected {
@@ -52,6 +53,11 @@ class Store {
   /** Per layer, how many times its features changed since the project opened; MapView reloads
    *  a layer's tiles when its number moves. */
   dataVersion = $state<Record<string, number>>({});
+  /** The layer whose attribute table is open (null: closed); a box drawn on the map selects
+   *  this layer's features. */
+  tableLayer = $state<string | null>(null);
+  /** A box `[w, s, e, n]` the map should fit (zoom to selection); MapView clears it. */
+  zoomRequest = $state.raw<[number, number, number, number] | null>(null);
 
   get t(): Strings {
     return tables[this.lang];
@@ -83,6 +89,7 @@ class Store {
   async start(): Promise<void> {
     rememberLang(this.lang);
     window.wardgis.projectChanged = (p) => this.applyProjectChanged(p);
+    window.wardgis.selectedFids = () => [...(this.selected?.fids ?? [])].sort((a, b) => a - b);
     this.message = this.t.loading;
     try {
       this.load(await api.projectInfo());
@@ -104,6 +111,7 @@ class Store {
     this.selection = null;
     this.selected = null;
     this.dataVersion = {};
+    this.tableLayer = null;
     window.wardgis.info = info;
   }
 
@@ -143,6 +151,11 @@ class Store {
     this.selection = null;
   }
 
+  /** Opens the attribute table of a layer (or closes it with `null`). */
+  openTable(layer: string | null): void {
+    this.tableLayer = layer;
+  }
+
   /** Replaces the selected set (an empty list clears it). */
   setSelected(layer: string, fids: number[]): void {
     this.selected = fids.length === 0 ? null : { layer, fids };
@@ -179,6 +192,8 @@ declare global {
       firstIdleMs?: number;
       info?: ProjectInfo;
       projectChanged?: (p: ProjectChanged) => void;
+      /** The selected set's fids, ascending (for the tests). */
+      selectedFids?: () => number[];
     };
   }
 }

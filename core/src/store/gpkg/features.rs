@@ -16,6 +16,7 @@ use crate::action::{ActionId, Op};
 use crate::catalog::LayerKind;
 use crate::error::{Error, Result};
 use crate::feature::{Feature, Value};
+use crate::filter::{Filter, Sort, SpatialHits};
 use crate::index::Entry;
 use crate::store::{FeatureStore, FeatureWrites, LayerFingerprint};
 
@@ -99,6 +100,10 @@ impl<C: WithConnection> FeatureStore for C {
                 .flatten();
             Ok(LayerFingerprint { count: count as u64, max_fid, last_change })
         })
+    }
+
+    fn select_fids(&self, kind: &LayerKind, filter: Option<(&Filter, &SpatialHits)>, sort: Option<&Sort>) -> Result<Vec<i64>> {
+        super::filter_sql::select_fids(self, kind, filter, sort)
     }
 }
 

@@ -19,6 +19,7 @@ pub mod blob;
 pub mod exchange;
 mod error;
 mod features;
+mod filter_sql;
 pub use features::BULK_INSERT;
 pub mod orders;
 pub mod plans;

@@ -166,6 +166,9 @@ fn tile(project: &Path, catalog: Catalog, layer: &str, z: u8, x: u32, y: u32) ->
 
 fn query(p: &Project, q: &QueryArgs) -> Outcome {
     let kind = p.catalog().kind(&q.layer)?;
+    if let Some((of_layer, _)) = &q.along {
+        p.catalog().kind(of_layer)?;
+    }
     let index = p.index(&q.layer)?;
     let hits: Vec<(i64, Option<f64>)> = if let Some([w, s, e, n]) = q.bbox {
         index.bbox(geo_types::Rect::new((w, s), (e, n))).into_iter().map(|f| (f, None)).collect()
@@ -178,11 +181,18 @@ fn query(p: &Project, q: &QueryArgs) -> Outcome {
             return Err(Failure::Usage(format!("--meters {m}: expected a distance of 0 or more metres")));
         }
         index.within(geo_types::Coord { x: lon, y: lat }, m)?.into_iter().map(|h| (h.fid, Some(h.distance_m))).collect()
+    } else if let Some((of_layer, fid)) = &q.along {
+        let m = q.meters.ok_or_else(|| Failure::Usage("--along needs --meters M".into()))?;
+        if !(m.is_finite() && m >= 0.0) {
+            return Err(Failure::Usage(format!("--meters {m}: expected a distance of 0 or more metres")));
+        }
+        drop(index);
+        p.near_feature(&q.layer, of_layer, *fid, m)?.into_iter().map(|h| (h.fid, Some(h.distance_m))).collect()
     } else if let Some(path) = &q.in_polygon {
         let area = io::read_area(path)?;
         index.in_polygon(&area)?.into_iter().map(|f| (f, None)).collect()
     } else {
-        return Err(Failure::Usage("give one of --bbox, --near, --within or --in".into()));
+        return Err(Failure::Usage("give one of --bbox, --near, --within, --along or --in".into()));
     };
     let fids: Vec<i64> = hits.iter().map(|h| h.0).collect();
     let features = p.features_by_fid(&q.layer, &fids)?;

@@ -2,7 +2,17 @@
 //! declare the app's commands so that each is denied unless a capability allows it
 //! (capabilities/default.json allows exactly the ones the page calls).
 fn main() {
-    let manifest = tauri_build::AppManifest::new().commands(&["project_info", "feature", "open_project", "undo"]);
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "project_info",
+        "feature",
+        "open_project",
+        "undo",
+        // query_commands.rs
+        "spatial_query",
+        "export_features",
+        "feature_bounds",
+        "search",
+    ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("tauri build step (is ui/dist built? run scripts/build-ui.sh)");
 }

@@ -89,6 +89,16 @@ impl<S: Storage> Project<S> {
     }
 }
 
+/// Where a result's mark goes on the map: a point itself; a line's or polygon's interior
+/// point (on the line, inside the polygon). `None` for an empty geometry.
+pub fn anchor(g: &Geometry<f64>) -> Option<Coord<f64>> {
+    use geo::InteriorPoint;
+    match g {
+        Geometry::Point(p) => Some(p.0),
+        other => other.interior_point().map(|p| p.0),
+    }
+}
+
 /// Checks a polygon drawn on the map: at least three distinct corners, finite WGS84
 /// coordinates; closes the ring.
 pub fn drawn_polygon(corners: &[[f64; 2]]) -> Result<Geometry<f64>> {

@@ -192,6 +192,10 @@ mod tests {
         FeatureAttributes::export_all(&cfg)?;
         ProjectChanged::export_all(&cfg)?;
         UndoOutcome::export_all(&cfg)?;
+        crate::query_commands::QueryRequest::export_all(&cfg)?;
+        crate::query_commands::QueryAnswer::export_all(&cfg)?;
+        crate::query_commands::PasteCrs::export_all(&cfg)?;
+        crate::query_commands::SearchAnswer::export_all(&cfg)?;
         Ok(())
     }
 

@@ -7,6 +7,7 @@
 
 mod commands;
 mod project_state;
+mod query_commands;
 mod tile_protocol;
 mod watch;
 
@@ -22,7 +23,16 @@ fn main() {
         .plugin(tauri_plugin_dialog::init())
         .manage(project_state::ProjectState::default())
         .register_asynchronous_uri_scheme_protocol("tiles", tile_protocol::handle)
-        .invoke_handler(tauri::generate_handler![commands::project_info, commands::feature, commands::open_project, commands::undo])
+        .invoke_handler(tauri::generate_handler![
+            commands::project_info,
+            commands::feature,
+            commands::open_project,
+            commands::undo,
+            query_commands::spatial_query,
+            query_commands::export_features,
+            query_commands::feature_bounds,
+            query_commands::search,
+        ])
         .setup(move |app| {
             let path = match requested {
                 Some(p) => p,

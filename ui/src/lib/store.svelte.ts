@@ -11,8 +11,9 @@ import type { ProjectChanged } from '../generated/ProjectChanged';
 import type { ProjectInfo } from '../generated/ProjectInfo';
 import type { UndoOutcome } from '../generated/UndoOutcome';
 
-/** What a click on the map does: `identify` shows the feature's attributes, `pan` nothing. */
-export type Tool = 'identify' | 'pan';
+/** What a click on the map does: `identify` shows the feature's attributes, `pan` nothing,
+ *  `query` runs the spatial query tool (query_tools.svelte.ts). */
+export type Tool = 'identify' | 'pan' | 'query';
 
 /** Selected features: one layer's fids. */
 export interface Selected {

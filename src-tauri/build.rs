@@ -20,6 +20,11 @@ fn main() {
         "table_first_row",
         "features_bbox",
         "features_in_box",
+        // query_commands.rs
+        "spatial_query",
+        "export_features",
+        "feature_bounds",
+        "search",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("tauri build step (is ui/dist built? run scripts/build-ui.sh)");

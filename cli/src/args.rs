@@ -362,8 +362,8 @@ pub enum OrdersCommand {
 }
 
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("how").args(["bbox", "near", "within", "in_polygon"])))]
-#[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["bbox", "near", "within", "in_polygon", "filter"])))]
+#[command(group(clap::ArgGroup::new("how").args(["bbox", "near", "within", "in_polygon", "along"])))]
+#[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["bbox", "near", "within", "in_polygon", "along", "filter"])))]
 #[command(after_help = "Examples:\n  wardgis query d.gpkg chargers --near 119.82,31.36 --k 5\n  \
 wardgis query d.gpkg chargers --filter \"name LIKE '%充电%' AND ports > 4\"\n  \
 wardgis query d.gpkg billboards --within 119.82,31.36 --meters 500 --filter \"type = 'led'\"")]
@@ -382,7 +382,7 @@ pub struct QueryArgs {
     /// Features within --meters of LON,LAT, nearest first, with `distance_m`.
     #[arg(long, value_name = "LON,LAT", value_parser = parse_lonlat, requires = "meters")]
     pub within: Option<[f64; 2]>,
-    /// The radius for --within, in metres on the ground.
+    /// The radius for --within, or the buffer's width for --along, in metres on the ground.
     #[arg(long, value_name = "M")]
     pub meters: Option<f64>,
     /// Features inside (or on the edge of) the polygons of a GeoJSON file.
@@ -395,6 +395,10 @@ pub struct QueryArgs {
     /// order; with --bbox/--near/--within/--in, narrows their answer and keeps its order.
     #[arg(long, value_name = "CQL2")]
     pub filter: Option<String>,
+    /// Features within --meters of feature FID of layer LAYER (a road: the line buffer),
+    /// nearest first, with `distance_m`; the feature itself is left out.
+    #[arg(long, value_name = "LAYER:FID", value_parser = parse_layer_fid, requires = "meters")]
+    pub along: Option<(String, i64)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -548,6 +552,16 @@ fn parse_lonlat(s: &str) -> Result<[f64; 2], String> {
         return Err(format!("`{s}`: longitude must be -180..180 and latitude -90..90 (LON first)"));
     }
     Ok([lon, lat])
+}
+
+fn parse_layer_fid(s: &str) -> Result<(String, i64), String> {
+    let expected = "expected LAYER:FID, a layer id and a feature id, e.g. roads:12";
+    let (layer, fid) = s.rsplit_once(':').ok_or_else(|| format!("`{s}`: {expected}"))?;
+    let fid = fid.trim().parse::<i64>().map_err(|_| format!("`{fid}` is not a feature id; {expected}"))?;
+    if layer.trim().is_empty() {
+        return Err(format!("`{s}`: no layer; {expected}"));
+    }
+    Ok((layer.trim().to_owned(), fid))
 }
 
 fn parse_bbox(s: &str) -> Result<[f64; 4], String> {

@@ -173,6 +173,18 @@ fn query(p: &Project, q: &QueryArgs) -> Outcome {
         None => None,
     };
     let matching = filter.as_ref().map(|f| p.query_fids(&q.layer, Some(f), None)).transpose()?;
+    // The line buffer reads the chosen feature and the layer's R-tree itself.
+    let along: Option<Vec<(i64, Option<f64>)>> = match &q.along {
+        Some((of_layer, fid)) => {
+            p.catalog().kind(of_layer)?;
+            let m = q.meters.ok_or_else(|| Failure::Usage("--along needs --meters M".into()))?;
+            if !(m.is_finite() && m >= 0.0) {
+                return Err(Failure::Usage(format!("--meters {m}: expected a distance of 0 or more metres")));
+            }
+            Some(p.near_feature(&q.layer, of_layer, *fid, m)?.into_iter().map(|h| (h.fid, Some(h.distance_m))).collect())
+        }
+        None => None,
+    };
     let index = p.index(&q.layer)?;
     let mut hits: Vec<(i64, Option<f64>)> = if let Some([w, s, e, n]) = q.bbox {
         index.bbox(geo_types::Rect::new((w, s), (e, n))).into_iter().map(|f| (f, None)).collect()
@@ -185,13 +197,15 @@ fn query(p: &Project, q: &QueryArgs) -> Outcome {
             return Err(Failure::Usage(format!("--meters {m}: expected a distance of 0 or more metres")));
         }
         index.within(geo_types::Coord { x: lon, y: lat }, m)?.into_iter().map(|h| (h.fid, Some(h.distance_m))).collect()
+    } else if let Some(hits) = along {
+        hits
     } else if let Some(path) = &q.in_polygon {
         let area = io::read_area(path)?;
         index.in_polygon(&area)?.into_iter().map(|f| (f, None)).collect()
     } else if let Some(fids) = &matching {
         fids.iter().map(|&f| (f, None)).collect()
     } else {
-        return Err(Failure::Usage("give one of --bbox, --near, --within, --in or --filter".into()));
+        return Err(Failure::Usage("give one of --bbox, --near, --within, --along, --in or --filter".into()));
     };
     drop(index);
     if let Some(matching) = &matching {

@@ -12,6 +12,9 @@
 //! - [`index`]: per-layer R-trees: bounding box, radius, k-nearest and polygon queries.
 //! - [`crs`]: WGS84, CGCS2000, GCJ-02 and BD-09, and geodesic distance.
 //! - [`io`]: GeoJSON and CSV import and export, checked against the catalog.
+//! - [`spatial_query`]: the window's query tools over one layer or several, and the outline
+//!   of what each searched.
+//! - [`search`]: finding a feature by part of its name, and reading a pasted coordinate.
 //! - [`tiles`]: Mapbox Vector Tiles cut on demand from the R-trees, for the map.
 //! - [`sampling`]: sampling frames and designs (simple, stratified, GRTS), draws, sample size.
 //! - [`evaluation`]: third-party evaluation after the draw — field workbooks, results,
@@ -36,6 +39,8 @@ pub mod index;
 pub mod evaluation;
 pub mod project;
 pub mod sampling;
+pub mod search;
+pub mod spatial_query;
 pub mod store;
 pub mod tiles;
 pub mod zoning;

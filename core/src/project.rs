@@ -20,9 +20,10 @@ use crate::evaluation::order_records::{NewOrder, Order, OrderEvent, OrderWrites}
 use crate::evaluation::site_results::{ResultWrites, SiteResult};
 use crate::feature::{Feature, Value};
 use crate::filter::{Filter, Sort, SpatialHits};
-use crate::index::{Entry, LayerIndex};
+use crate::index::{Entry, Hit, LayerIndex};
 use crate::io::{self, ImportObserver, ImportOptions, ImportSummary};
 use crate::sampling::plan::{PlanRecord, PlanStore, PlanSummary, PlanWrites};
+use crate::search::NameMatch;
 use crate::store::gpkg::actions::feature_from_json;
 use crate::store::{ActionWrites, FeatureStore, FeatureWrites, GeoPackage, LayerFingerprint, Storage};
 
@@ -203,6 +204,60 @@ impl<S: Storage> Project<S> {
             _ => SpatialHits::default(),
         };
         self.store.select_fids(kind, filter.map(|f| (f, &hits)), sort)
+    }
+
+    /// Features of `layer` within `metres` of `p`, nearest first, with their distances.
+    pub fn within(&self, layer: &str, p: geo_types::Coord<f64>, metres: f64) -> Result<Vec<Hit>> {
+        self.index(layer)?.within(p, metres)
+    }
+
+    /// The `k` features of `layer` nearest to `p`, nearest first, with their distances.
+    pub fn nearest(&self, layer: &str, p: geo_types::Coord<f64>, k: usize) -> Result<Vec<Hit>> {
+        self.index(layer)?.nearest(p, k)
+    }
+
+    /// Ids of the features of `layer` inside (or on the edge of) `area`.
+    pub fn in_polygon(&self, layer: &str, area: &geo_types::Geometry<f64>) -> Result<Vec<i64>> {
+        self.index(layer)?.in_polygon(area)
+    }
+
+    /// Features of `layer` within `metres` of feature `fid` of `of_layer` (a road: the line
+    /// buffer), nearest first, with their distances. The feature itself is left out when
+    /// both layers are the same: "roads near this road" means the others.
+    pub fn near_feature(&self, layer: &str, of_layer: &str, fid: i64, metres: f64) -> Result<Vec<Hit>> {
+        let shape = self.feature(of_layer, fid)?.geometry;
+        let mut hits = self.index(layer)?.near_geometry(&shape, metres).map_err(|e| match e {
+            Error::Geometry(_) => Error::Geometry(format!("{of_layer} feature {fid} has no geometry to measure from")),
+            other => other,
+        })?;
+        if layer == of_layer {
+            hits.retain(|h| h.fid != fid);
+        }
+        Ok(hits)
+    }
+
+    /// The bounding box (west, south, east, north) of a feature, for flying the map to it;
+    /// `None` when it has no geometry.
+    pub fn feature_bounds(&self, layer: &str, fid: i64) -> Result<Option<geo_types::Rect<f64>>> {
+        use geo::BoundingRect;
+        Ok(self.feature(layer, fid)?.geometry.bounding_rect())
+    }
+
+    /// Features whose name holds `text` (Chinese or not; `%` and `_` are taken literally),
+    /// in every layer: exact matches first, then names starting with it, then the rest,
+    /// shorter names first, then in catalog layer order; at most `limit`.
+    pub fn search_names(&self, text: &str, limit: usize) -> Result<Vec<(String, NameMatch)>> {
+        let text = crate::search::search_text(text)?;
+        let mut all: Vec<(usize, String, NameMatch)> = Vec::new();
+        for (order, kind) in self.catalog.kinds().iter().enumerate() {
+            for m in self.store.search_names(kind, text, limit)? {
+                all.push((order, kind.id.clone(), m));
+            }
+        }
+        all.sort_by(|a, b| {
+            (a.2.rank, a.2.name.chars().count(), a.0, a.2.fid).cmp(&(b.2.rank, b.2.name.chars().count(), b.0, b.2.fid))
+        });
+        Ok(all.into_iter().take(limit).map(|(_, layer, m)| (layer, m)).collect())
     }
 
     /// Adds features as one action; returns their new fids. Geometries must fit the layer's

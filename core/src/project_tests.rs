@@ -312,3 +312,73 @@ fn an_edit_cannot_store_what_the_catalog_forbids() {
     assert!(p.update("chargers", f, "no ports").unwrap_err().to_string().contains("minimum 1"));
     assert_eq!(p.feature("chargers", fids[0]).unwrap().get("ports"), &Value::Integer(8));
 }
+
+#[test]
+fn name_search_ranks_exact_prefix_contains_across_layers_and_takes_wildcards_literally() {
+    let (_d, p) = temp_project();
+    p.insert(
+        "chargers",
+        vec![
+            charger(119.82, 31.36, "人民路充电站"),
+            charger(119.821, 31.36, "充电站"),
+            charger(119.822, 31.36, "东门充电站北"),
+            charger(119.823, 31.36, "充电站100%_满"),
+            charger(119.824, 31.36, "停车场"),
+        ],
+        "add",
+    )
+    .unwrap();
+    let names = |text: &str, limit: usize| -> Vec<String> {
+        p.search_names(text, limit).unwrap().into_iter().map(|(_, m)| m.name).collect()
+    };
+    assert_eq!(names("充电站", 10), ["充电站", "充电站100%_满", "人民路充电站", "东门充电站北"]);
+    assert_eq!(names(" 充电 ", 2), ["充电站", "充电站100%_满"]);
+    // `%` and `_` are characters, not wildcards.
+    assert_eq!(names("%", 10), ["充电站100%_满"]);
+    assert_eq!(names("0%_", 10), ["充电站100%_满"]);
+    assert!(names("站_", 10).is_empty());
+    assert!(names("'; DROP TABLE chargers; --", 10).is_empty());
+    assert_eq!(p.count("chargers").unwrap(), 5);
+    let hits = p.search_names("充电站", 1).unwrap();
+    assert_eq!((hits[0].0.as_str(), hits[0].1.rank), ("chargers", crate::search::MatchRank::Exact));
+    assert!(p.search_names("  ", 5).is_err());
+}
+
+#[test]
+fn near_feature_finds_what_lies_along_a_road_and_leaves_the_road_out() {
+    use geo::{Destination, Geodesic};
+    let (_d, p) = temp_project();
+    let road = |name: &str, coords: &[(f64, f64)]| {
+        Feature::new(Geometry::LineString(coords.iter().copied().collect()))
+            .with("name", name)
+            .with("source", "test")
+            .with("class", "branch")
+    };
+    let road_fids = p
+        .insert(
+            "roads",
+            vec![road("东西路", &[(119.80, 31.36), (119.84, 31.36)]), road("北边路", &[(119.80, 31.37), (119.84, 31.37)])],
+            "roads",
+        )
+        .unwrap();
+    // Chargers 40 m and 60 m north of the road's middle, and one off its east end.
+    let mid = geo_types::Point::new(119.82, 31.36);
+    let at = |bearing: f64, d: f64| Geodesic.destination(mid, bearing, d);
+    let c40 = at(0.0, 40.0);
+    let c60 = at(0.0, 60.0);
+    let east = Geodesic.destination(geo_types::Point::new(119.84, 31.36), 90.0, 45.0);
+    let fids = p
+        .insert("chargers", vec![charger(c40.x(), c40.y(), "a"), charger(c60.x(), c60.y(), "b"), charger(east.x(), east.y(), "c")], "add")
+        .unwrap();
+    let hits = p.near_feature("chargers", "roads", road_fids[0], 50.0).unwrap();
+    assert_eq!(hits.iter().map(|h| h.fid).collect::<Vec<_>>(), [fids[0], fids[2]]);
+    assert!((hits[0].distance_m - 40.0).abs() < 0.05, "{hits:?}");
+    assert!((hits[1].distance_m - 45.0).abs() < 0.05, "{hits:?}");
+    // Roads near the road: the other one (1.1 km north) at 1200 m, never the road itself.
+    let roads = p.near_feature("roads", "roads", road_fids[0], 1_200.0).unwrap();
+    assert_eq!(roads.iter().map(|h| h.fid).collect::<Vec<_>>(), [road_fids[1]]);
+    assert!(p.near_feature("chargers", "roads", 999, 50.0).is_err());
+    // The bounds the map flies to.
+    let b = p.feature_bounds("roads", road_fids[0]).unwrap().unwrap();
+    assert_eq!((b.min().x, b.max().x, b.min().y), (119.80, 119.84, 31.36));
+}

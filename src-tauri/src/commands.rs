@@ -200,6 +200,10 @@ mod tests {
         crate::table_commands::TableError::export_all(&cfg)?;
         crate::table_commands::TableRow::export_all(&cfg)?;
         crate::table_commands::TableSort::export_all(&cfg)?;
+        crate::query_commands::QueryRequest::export_all(&cfg)?;
+        crate::query_commands::QueryAnswer::export_all(&cfg)?;
+        crate::query_commands::PasteCrs::export_all(&cfg)?;
+        crate::query_commands::SearchAnswer::export_all(&cfg)?;
         Ok(())
     }
 

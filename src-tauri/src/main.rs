@@ -9,6 +9,7 @@ mod commands;
 mod import_commands;
 mod project_state;
 mod table_commands;
+mod query_commands;
 mod tile_protocol;
 mod watch;
 
@@ -45,6 +46,10 @@ fn main() {
             import_commands::import_cancel,
             import_commands::save_error_report,
             import_commands::export_layer,
+            query_commands::spatial_query,
+            query_commands::export_features,
+            query_commands::feature_bounds,
+            query_commands::search,
         ])
         .setup(move |app| {
             let path = match requested {

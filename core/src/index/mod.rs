@@ -1,5 +1,5 @@
-//! Per-layer R-trees (rstar) over WGS84 coordinates: bounding box, radius, k-nearest and
-//! polygon queries, with every distance in metres.
+//! Per-layer R-trees (rstar) over WGS84 coordinates: bounding box, radius, k-nearest,
+//! polygon and buffer (within N metres of a line) queries, with every distance in metres.
 //!
 //! A [`LayerIndex`] is built in one bulk load when a project opens and kept in step with
 //! each edit by the store. Points are stored bare (two floats and an id) so a million of them
@@ -15,7 +15,7 @@ use geo_types::{Coord, Geometry, Point, Rect};
 use rstar::{RTree, RTreeObject, AABB};
 
 use crate::error::{Error, Result};
-use metric::{circle_bbox, distance_to_geometry_m, metres_lower_bound};
+use metric::{circle_bbox, distance_between_m, distance_to_geometry_m, grown_bbox, metres_lower_bound};
 
 /// One indexed feature: its id and its shape.
 #[derive(Debug, Clone)]
@@ -66,6 +66,14 @@ impl Entry {
         match &self.shape {
             Shape::Point([x, y]) => crate::crs::distance_m(p, Coord { x: *x, y: *y }),
             Shape::Other(o) => distance_to_geometry_m(p, &o.geometry),
+        }
+    }
+
+    /// Metres between this entry and a geometry (0 where they meet).
+    pub fn distance_to_m(&self, g: &Geometry<f64>) -> f64 {
+        match &self.shape {
+            Shape::Point([x, y]) => distance_to_geometry_m(Coord { x: *x, y: *y }, g),
+            Shape::Other(o) => distance_between_m(&o.geometry, g),
         }
     }
 
@@ -184,9 +192,7 @@ impl LayerIndex {
     /// Features within `metres` of `p`, nearest first.
     pub fn within(&self, p: Coord<f64>, metres: f64) -> Result<Vec<Hit>> {
         check_point(p)?;
-        if !(metres.is_finite() && metres >= 0.0) {
-            return Err(Error::Invalid(format!("radius {metres} m: expected a distance of 0 metres or more")));
-        }
+        check_radius(metres)?;
         let r = circle_bbox(p, metres);
         let env = AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
         let mut hits: Vec<Hit> = self
@@ -224,6 +230,32 @@ impl LayerIndex {
             }
         }
         Ok(best)
+    }
+
+    /// Features within `metres` of any part of `shape` (a road's line, a polygon, a point):
+    /// the buffer query, nearest first. Candidates come from the shape's box grown by
+    /// `metres` (proven to hold every answer, see [`metric::grown_bbox`]); each is then
+    /// measured in metres to the shape ([`Entry::distance_to_m`]), so the answer is exact in
+    /// metres as [`LayerIndex::within`]'s is, not a buffer drawn in degrees.
+    pub fn near_geometry(&self, shape: &Geometry<f64>, metres: f64) -> Result<Vec<Hit>> {
+        check_radius(metres)?;
+        let r = shape
+            .bounding_rect()
+            .ok_or_else(|| Error::Geometry("the shape to measure from is empty".into()))?;
+        check_point(r.min())?;
+        check_point(r.max())?;
+        let grown = grown_bbox(r, metres);
+        let env = AABB::from_corners([grown.min().x, grown.min().y], [grown.max().x, grown.max().y]);
+        let mut hits: Vec<Hit> = self
+            .tree
+            .locate_in_envelope_intersecting(&env)
+            .filter_map(|e| {
+                let d = e.distance_to_m(shape);
+                (d <= metres).then_some(Hit { fid: e.fid, distance_m: d })
+            })
+            .collect();
+        sort_hits(&mut hits);
+        Ok(hits)
     }
 
     /// Ids of the features that meet the polygon (points inside it or on its boundary).
@@ -268,6 +300,14 @@ fn max_abs_lat(env: &AABB<[f64; 2]>) -> f64 {
 
 fn sort_hits(hits: &mut [Hit]) {
     hits.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m).then(a.fid.cmp(&b.fid)));
+}
+
+fn check_radius(metres: f64) -> Result<()> {
+    if metres.is_finite() && metres >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!("radius {metres} m: expected a distance of 0 metres or more")))
+    }
 }
 
 fn check_point(p: Coord<f64>) -> Result<()> {

@@ -3,7 +3,7 @@
 
 use super::*;
 use geo::{Destination, Geodesic};
-use geo_types::{polygon, Point};
+use geo_types::{line_string, polygon, Point};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -145,4 +145,77 @@ fn bad_points_and_radii_are_refused() {
     assert!(idx.within(Coord { x: 200.0, y: 0.0 }, 10.0).is_err());
     assert!(idx.within(CENTRE, -1.0).is_err());
     assert!(idx.nearest(Coord { x: 0.0, y: 95.0 }, 3).is_err());
+}
+
+/// A bent road across the random cloud, three segments.
+fn bent_road() -> Geometry<f64> {
+    Geometry::LineString(line_string![
+        (x: 119.800, y: 31.350), (x: 119.815, y: 31.356), (x: 119.822, y: 31.371), (x: 119.840, y: 31.372)
+    ])
+}
+
+/// Points exactly `r ± 0.05` m from the road, square off the middle of each segment on both
+/// sides (a geodesic from a point of the segment, at right angles to its bearing).
+fn offsets_from_road(road: &Geometry<f64>, r: f64, first_fid: i64) -> Vec<(i64, Point<f64>, bool)> {
+    use geo::{Bearing, Coord as C};
+    let Geometry::LineString(ls) = road else { unreachable!() };
+    let mut out = Vec::new();
+    let mut fid = first_fid;
+    for seg in ls.lines() {
+        let mid = Point::from(C { x: (seg.start.x + seg.end.x) / 2.0, y: (seg.start.y + seg.end.y) / 2.0 });
+        let bearing = Geodesic.bearing(Point::from(seg.start), Point::from(seg.end));
+        for side in [90.0, -90.0] {
+            for (d, inside) in [(r - 0.05, true), (r + 0.05, false)] {
+                out.push((fid, Geodesic.destination(mid, bearing + side, d), inside));
+                fid += 1;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn near_geometry_equals_brute_force_along_a_road() {
+    let road = bent_road();
+    for radius in [30.0, 250.0, 1_500.0] {
+        let mut pts = random_points(10_000, 11);
+        let ring = offsets_from_road(&road, radius, 20_001);
+        pts.extend(ring.iter().map(|(f, p, _)| (*f, *p)));
+        let idx = index_of(&pts);
+        let mut want: Vec<Hit> = pts
+            .iter()
+            .map(|(f, p)| Hit { fid: *f, distance_m: metric::distance_to_geometry_m(p.0, &road) })
+            .filter(|h| h.distance_m <= radius)
+            .collect();
+        sort_hits(&mut want);
+        let got = idx.near_geometry(&road, radius).unwrap();
+        assert_eq!(got, want, "radius {radius}");
+        // The offsets 5 cm inside the buffer are in, those 5 cm outside are out (at 1.5 km an
+        // offset on the inside of a bend is nearer the next segment, so only the smaller radii).
+        for (fid, _, inside) in ring.iter().filter(|_| radius < 1_000.0) {
+            assert_eq!(got.iter().any(|h| h.fid == *fid), *inside, "radius {radius}, offset point {fid}");
+        }
+    }
+}
+
+#[test]
+fn near_geometry_measures_lines_and_polygons_to_the_road() {
+    let road = bent_road();
+    // A lane 100 m south of the road's first vertex, parallel to nothing: only its end is near.
+    let start = Point::new(119.800, 31.350);
+    let south = Geodesic.destination(start, 180.0, 100.0);
+    let lane = Geometry::LineString(line_string![(x: south.x(), y: south.y()), (x: south.x() - 0.01, y: south.y() - 0.01)]);
+    // A block that the road crosses.
+    let block: Geometry<f64> =
+        polygon![(x: 119.814, y: 31.354), (x: 119.817, y: 31.354), (x: 119.817, y: 31.358), (x: 119.814, y: 31.358), (x: 119.814, y: 31.354)].into();
+    let idx = LayerIndex::build(vec![Entry::new(1, &lane).unwrap(), Entry::new(2, &block).unwrap()]);
+    let hits = idx.near_geometry(&road, 150.0).unwrap();
+    assert_eq!(hits.iter().map(|h| h.fid).collect::<Vec<_>>(), [2, 1]);
+    assert_eq!(hits[0].distance_m, 0.0);
+    // The lane's nearest point is its end, ~100 m from the road's first vertex (the road heads
+    // north-east from there, so nothing of it is nearer).
+    assert!((hits[1].distance_m - 100.0).abs() < 0.5, "{}", hits[1].distance_m);
+    assert_eq!(idx.near_geometry(&road, 99.0).unwrap().iter().map(|h| h.fid).collect::<Vec<_>>(), [2]);
+    assert!(idx.near_geometry(&road, -1.0).is_err());
+    assert!(idx.near_geometry(&Geometry::LineString(line_string![]), 10.0).is_err());
 }

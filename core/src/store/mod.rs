@@ -22,6 +22,7 @@ use crate::evaluation::site_results::{ResultStore, ResultWrites};
 use crate::feature::{Feature, Value};
 use crate::filter::{Filter, Sort, SpatialHits};
 use crate::sampling::plan::{PlanStore, PlanWrites};
+use crate::search::NameMatch;
 
 pub use gpkg::GeoPackage;
 
@@ -46,6 +47,10 @@ pub trait FeatureStore {
     /// Every stored geometry with its fid (rows without geometry are skipped), for building
     /// the in-memory index.
     fn geometries_each(&self, kind: &LayerKind, visit: &mut dyn FnMut(i64, Geometry<f64>)) -> Result<()>;
+    /// Up to `limit` features whose name holds `text` (taken literally: `%` and `_` are no
+    /// wildcards), exact matches first, then names starting with it, then the rest; within a
+    /// rank shorter names first, then by fid. `text` is already trimmed and non-empty.
+    fn search_names(&self, kind: &LayerKind, text: &str, limit: usize) -> Result<Vec<NameMatch>>;
     /// A cheap summary of the layer that changes when another program adds, removes or
     /// edits its features (see [`LayerFingerprint`]).
     fn layer_fingerprint(&self, kind: &LayerKind) -> Result<LayerFingerprint>;

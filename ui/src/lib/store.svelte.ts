@@ -12,8 +12,9 @@ import type { ProjectInfo } from '../generated/ProjectInfo';
 import type { UndoOutcome } from '../generated/UndoOutcome';
 
 /** What a click on the map does: `identify` shows the feature's attributes, `pan` nothing,
- *  `select` selects features (click, shift-click, drag a box). */
-export type Tool = 'identify' | 'pan' | 'select';
+ *  `select` selects features (click, shift-click, drag a box), `query` runs the spatial query
+ *  tool (query_tools.svelte.ts). */
+export type Tool = 'identify' | 'pan' | 'select' | 'query';
 
 /** Selected features: one layer's fids. */
 export interface Selected {

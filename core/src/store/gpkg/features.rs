@@ -18,11 +18,12 @@ use crate::error::{Error, Result};
 use crate::feature::{Feature, Value};
 use crate::filter::{Filter, Sort, SpatialHits};
 use crate::index::Entry;
+use crate::search::NameMatch;
 use crate::store::{FeatureStore, FeatureWrites, LayerFingerprint};
 
 use super::actions::LogWriter;
 use super::schema::quote;
-use super::{blob, rows, rtree, GpkgAction, WithConnection};
+use super::{blob, names, rows, rtree, GpkgAction, WithConnection};
 
 /// Inserts of this many features or more fill the GeoPackage R-tree in one packed pass.
 pub const BULK_INSERT: usize = 5_000;
@@ -88,6 +89,10 @@ impl<C: WithConnection> FeatureStore for C {
             }
             Ok(())
         })
+    }
+
+    fn search_names(&self, kind: &LayerKind, text: &str, limit: usize) -> Result<Vec<NameMatch>> {
+        self.with_conn(|c| names::search(c, kind, text, limit))
     }
 
     fn layer_fingerprint(&self, kind: &LayerKind) -> Result<LayerFingerprint> {

@@ -11,7 +11,7 @@
 //!
 //! One file per domain: `features` (layer tables, the R-tree triggers and the packed bulk
 //! path in `rtree`), `actions` (the history and the edit log), `plans`, `results`,
-//! `orders`; `schema` creates the tables, `blob` the geometry encoding, `rows` the mapping
+//! `orders`; `names` the name search; `schema` creates the tables, `blob` the geometry encoding, `rows` the mapping
 //! of features to rows, `sql_functions` the `ST_*` functions the GeoPackage triggers call.
 
 pub mod actions;
@@ -21,6 +21,7 @@ mod error;
 mod features;
 mod filter_sql;
 pub use features::BULK_INSERT;
+mod names;
 pub mod orders;
 pub mod plans;
 pub mod results;

@@ -31,6 +31,7 @@ pub mod error;
 pub mod estimate;
 pub mod feature;
 pub mod io;
+pub mod measure;
 pub mod index;
 pub mod evaluation;
 pub mod project;

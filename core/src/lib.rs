@@ -26,6 +26,7 @@ pub mod action;
 pub mod catalog;
 pub mod crs;
 pub mod dates;
+pub mod edit;
 pub mod demo;
 pub mod error;
 pub mod estimate;

@@ -285,6 +285,39 @@ impl<S: Storage> Project<S> {
         Ok(changed.len())
     }
 
+    /// Changes stored features of one layer in place as one `update` action: each is read,
+    /// `change` applied, and written back if it differs — all under the write lock, so what
+    /// another program changed in other fields of the same row is kept, not overwritten by an
+    /// older read. Returns how many features were written. (Moving a point, reshaping a line,
+    /// one form's changes applied to a whole selection.)
+    pub fn modify(&self, layer: &str, fids: &[i64], summary: &str, change: impl Fn(&mut Feature) -> Result<()>) -> Result<usize> {
+        let kind = self.catalog.kind(layer)?;
+        let _write = self.write_lock.lock();
+        let mut changed = Vec::new();
+        for before in self.features_by_fid(layer, fids)? {
+            let mut after = before.clone();
+            change(&mut after)?;
+            after.geometry = fit_geometry(kind, after.geometry)?;
+            check_values(kind, &after)?;
+            if after != before {
+                changed.push((before, after));
+            }
+        }
+        if changed.is_empty() {
+            return Ok(0);
+        }
+        self.store.act(ActionKind::Update, Some(layer), summary, |a| {
+            changed.iter().try_for_each(|(before, after)| a.update_feature(kind, before, after))
+        })?;
+        for (b, a) in &changed {
+            if b.geometry != a.geometry {
+                self.reindex(layer, a.fid.expect("stored features have fids"), Some(&b.geometry), Some(&a.geometry));
+            }
+        }
+        self.note_own_change(kind)?;
+        Ok(changed.len())
+    }
+
     /// Replaces every feature of a layer with `features` as one action of `kind` (a derived
     /// layer made anew, such as the unit grid): the old features are deleted and the new
     /// inserted, so one undo brings the old layer back. Returns the new fids.

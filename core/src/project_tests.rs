@@ -488,3 +488,31 @@ fn a_replaced_layer_is_redone_whole() {
     p.undo().unwrap().unwrap();
     assert_eq!(p.count("chargers").unwrap(), 2);
 }
+
+#[test]
+fn modify_changes_many_features_in_one_action_and_keeps_other_fields() {
+    let (dir, p) = temp_project();
+    let fids = p.insert("chargers", vec![charger(119.82, 31.36, "a"), charger(119.83, 31.36, "b"), charger(119.84, 31.36, "c")], "add").unwrap();
+    let other = other_program(&dir.path().join("t.gpkg"));
+    other.execute("UPDATE chargers SET name = 'b (QGIS)' WHERE fid = ?1", [fids[1]]).unwrap();
+    let n = p.modify("chargers", &fids[..2], "operator", |f| {
+        f.props.insert("operator".into(), Value::Text("国网".into()));
+        Ok(())
+    });
+    assert_eq!(n.unwrap(), 2);
+    assert_eq!(p.feature("chargers", fids[1]).unwrap().name(), Some("b (QGIS)"), "another program's field kept");
+    assert_eq!(p.feature("chargers", fids[0]).unwrap().get("operator"), &Value::Text("国网".into()));
+    assert_eq!(p.feature("chargers", fids[2]).unwrap().get("operator"), &Value::Null);
+    assert_eq!(kinds(&p, 2), ["update", "insert"]);
+    // Unchanged features are not written; a forbidden value writes nothing.
+    assert_eq!(p.modify("chargers", &fids[..1], "same", |_| Ok(())).unwrap(), 0);
+    let e = p.modify("chargers", &fids, "bad", |f| {
+        f.props.insert("ports".into(), Value::Integer(-1));
+        Ok(())
+    });
+    assert!(e.is_err());
+    assert_eq!(p.history(10).unwrap().len(), 2);
+    // One undo takes back the whole change.
+    p.undo().unwrap().unwrap();
+    assert!(fids.iter().all(|&f| p.feature("chargers", f).unwrap().get("operator").is_null()));
+}

@@ -6,6 +6,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod edit_commands;
 mod project_state;
 mod tile_protocol;
 mod watch;
@@ -22,7 +23,14 @@ fn main() {
         .plugin(tauri_plugin_dialog::init())
         .manage(project_state::ProjectState::default())
         .register_asynchronous_uri_scheme_protocol("tiles", tile_protocol::handle)
-        .invoke_handler(tauri::generate_handler![commands::project_info, commands::feature, commands::open_project, commands::undo])
+        .invoke_handler(tauri::generate_handler![commands::project_info, commands::feature, commands::open_project, commands::undo,
+            edit_commands::insert_feature,
+            edit_commands::update_geometry,
+            edit_commands::update_attributes,
+            edit_commands::delete_features,
+            edit_commands::redo,
+            edit_commands::measure,
+        ])
         .setup(move |app| {
             let path = match requested {
                 Some(p) => p,

@@ -13,6 +13,7 @@ fn main() {
         "delete_features",
         "redo",
         "measure",
+        "feature_geometry",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("tauri build step (is ui/dist built? run scripts/build-ui.sh)");

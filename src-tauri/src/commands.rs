@@ -196,6 +196,7 @@ mod tests {
         crate::edit_commands::RedoOutcome::export_all(&cfg)?;
         crate::edit_commands::MeasureKind::export_all(&cfg)?;
         crate::edit_commands::Measurement::export_all(&cfg)?;
+        crate::edit_commands::FeatureShape::export_all(&cfg)?;
         Ok(())
     }
 

@@ -54,6 +54,27 @@ pub struct Measurement {
     pub area_mu: f64,
 }
 
+/// A stored feature's whole geometry (GeoJSON, WGS84), for reshaping: the map's tiles hold
+/// clipped and simplified copies.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FeatureShape {
+    pub layer: String,
+    #[ts(type = "number")]
+    pub fid: i64,
+    #[ts(type = "{ type: string, coordinates: any }")]
+    pub geometry: serde_json::Value,
+}
+
+/// One feature's geometry, to load into the reshaping tool.
+#[tauri::command]
+pub fn feature_geometry(state: State<'_, ProjectState>, layer: String, fid: i64) -> Result<FeatureShape, String> {
+    Ok(state.with(|p| {
+        let f = p.feature(&layer, fid)?;
+        let geometry = wardgis::io::feature_to_geojson(p.catalog().kind(&layer)?, &f, &[])["geometry"].take();
+        Ok(FeatureShape { layer, fid, geometry })
+    })?)
+}
+
 fn announce(app: &tauri::AppHandle, p: &Project, layer: &str) -> Result<(), wardgis::Error> {
     let count = p.count(layer)?;
     let _ = app.emit(PROJECT_CHANGED, ProjectChanged { layers: vec![LayerCount { id: layer.to_owned(), count }] });

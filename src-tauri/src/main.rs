@@ -30,6 +30,7 @@ fn main() {
             edit_commands::delete_features,
             edit_commands::redo,
             edit_commands::measure,
+            edit_commands::feature_geometry,
         ])
         .setup(move |app| {
             let path = match requested {

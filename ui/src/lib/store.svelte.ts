@@ -11,8 +11,9 @@ import type { ProjectChanged } from '../generated/ProjectChanged';
 import type { ProjectInfo } from '../generated/ProjectInfo';
 import type { UndoOutcome } from '../generated/UndoOutcome';
 
-/** What a click on the map does: `identify` shows the feature's attributes, `pan` nothing. */
-export type Tool = 'identify' | 'pan';
+/** What a click on the map does: `identify` shows the feature's attributes, `pan` nothing;
+ *  the edit and measure tools are edit.svelte.ts's. */
+export type Tool = 'identify' | 'pan' | 'add' | 'reshape' | 'delete' | 'measure-line' | 'measure-area';
 
 /** Selected features: one layer's fids. */
 export interface Selected {

@@ -3,8 +3,8 @@
 //! and redone (Ctrl+Shift+Z), and the CLI's `history` on the same file lists the three steps;
 //! a point moved by dragging it has new stored coordinates; a line measured between two known
 //! points is within 0.5 % of their geodesic distance (computed here with geo's Karney
-//! geodesic); and a polygon being drawn with its attribute form open, saved as
-//! docs/screenshot-edit.png for the README, then cancelled with Esc.
+//! geodesic); a polygon being drawn with its attribute form open (docs/screenshot-edit.png
+//! for the README), its first corner snapped onto a charger; and Esc cancelling a drawing.
 
 mod common;
 
@@ -124,6 +124,11 @@ async fn editing_and_measuring_in_the_window() {
     let window = open_window(&[p.to_owned()], &[("WARDGIS_LAYERS", &layers)]).await;
     let c = &window.client;
     wait_for(c, "the map's first idle", "return window.wardgis && window.wardgis.ready", Duration::from_secs(60)).await;
+    // Chinese, whatever an earlier session left remembered.
+    if js(c, "return document.documentElement.lang").await != "zh-CN" {
+        c.find(Locator::Css("#lang-toggle")).await.unwrap().click().await.unwrap();
+    }
+    wait_for(c, "the Chinese page", "return document.documentElement.lang === 'zh-CN'", WAIT).await;
     let (w, h) = canvas_size(c).await;
 
     // ---- 1. Add a charger through the form; undo; redo; the CLI's history shows the steps. ----
@@ -237,19 +242,23 @@ async fn editing_and_measuring_in_the_window() {
     press(c, Key::Escape).await;
     js(c, "const m = window.wardgis.map; for (const l of m.getStyle().layers) if (!l.id.startsWith('td-')) m.setLayoutProperty(l.id, 'visibility', 'visible'); return true").await;
 
-    // ---- 4. A polygon being drawn with its attribute form open: the README's screenshot. ----
+    // ---- 4. A polygon being drawn with its attribute form open: the README's screenshot. Its
+    // first corner is clicked 5 px off the moved charger and snaps onto it. ----
     choose_edit_layer(c, "markets").await;
     js(c, &format!("window.wardgis.map.jumpTo({{center: [{lon}, {lat}], zoom: 17}}); return true")).await;
     settle(c).await;
     choose_tool(c, "add").await;
     assert_eq!(js(c, "return document.querySelector(\"button[data-tool='add']\").textContent").await, "画面");
-    let (cx, cy) = (w * 0.62, h * 0.5);
-    let corners = [(cx - 90.0, cy - 60.0), (cx + 80.0, cy - 75.0), (cx + 100.0, cy + 55.0), (cx - 70.0, cy + 70.0)];
+    let (sx, sy) = (stored[0].as_f64().unwrap(), stored[1].as_f64().unwrap());
+    let (px, py) = pixel(c, sx, sy).await;
+    let first = (px + 4.0, py - 3.0);
+    let corners = [first, (first.0 + 170.0, first.1 - 15.0), (first.0 + 190.0, first.1 + 115.0), (first.0 + 20.0, first.1 + 130.0)];
     for &(x, y) in &corners {
+        hover_map(c, x, y, w, h).await;
         click_map(c, x, y, w, h).await;
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
-    click_map(c, corners[0].0, corners[0].1, w, h).await; // back on the first corner closes it
+    click_map(c, first.0, first.1, w, h).await; // back on the first corner closes it
     wait_for(c, "the form for the new market", "return document.querySelector('#attribute-form[data-mode=new][data-layer=markets]') !== null", WAIT).await;
     c.find(Locator::Css("#form-name")).await.unwrap().send_keys("城南农贸市场（规划）").await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -262,8 +271,34 @@ async fn editing_and_measuring_in_the_window() {
         std::fs::write(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshot-edit.png"), &png).unwrap();
     }
     let markets = count(c, "markets").await;
+    c.find(Locator::Css("#form-save")).await.unwrap().click().await.unwrap();
+    wait_status(c, "the market added", "已添加").await;
+    let out = cli(&layers, &["query", p, "markets", "--within", &format!("{sx},{sy}"), "--meters", "1"]);
+    let fc: Value = serde_json::from_str(&out).unwrap();
+    let market = fc["features"].as_array().unwrap().iter().find(|f| f["properties"]["name"] == "城南农贸市场（规划）").expect("the new market");
+    assert_eq!(market["geometry"]["type"], "Polygon");
+    let ring = market["geometry"]["coordinates"][0].as_array().expect("the outer ring").clone();
+    assert_eq!(ring.len(), 5, "four corners and the closing one: {ring:?}");
+    let nearest_m = ring
+        .iter()
+        .map(|v| {
+            use geo::Distance;
+            geo::Geodesic.distance(geo::Point::new(v[0].as_f64().unwrap(), v[1].as_f64().unwrap()), geo::Point::new(sx, sy))
+        })
+        .fold(f64::INFINITY, f64::min);
+    eprintln!("SNAP: the corner clicked 5 px off the charger is stored {nearest_m:.3} m from it");
+    assert!(nearest_m < 0.5, "the first corner snapped onto the charger: {nearest_m} m");
+    assert_eq!(count(c, "markets").await, markets + 1);
+
+    // Esc cancels a shape being drawn (nothing is added), then leaves the tool.
+    wait_for(c, "the add tool armed again", "return document.getElementById('attribute-form') === null", WAIT).await;
+    click_map(c, w * 0.3, h * 0.3, w, h).await;
+    click_map(c, w * 0.35, h * 0.4, w, h).await;
     press(c, Key::Escape).await;
-    wait_for(c, "Esc closes the form", "return document.getElementById('attribute-form') === null", WAIT).await;
-    assert_eq!(count(c, "markets").await, markets, "a cancelled drawing adds nothing");
+    wait_status(c, "the drawing cancelled", "已取消绘制").await;
+    assert_eq!(js(c, "return document.querySelector(\"button[data-tool='add']\").getAttribute('aria-checked')").await, "true");
+    press(c, Key::Escape).await;
+    wait_for(c, "Esc leaves the tool", "return document.querySelector(\"button[data-tool='identify']\").getAttribute('aria-checked') === 'true'", WAIT).await;
+    assert_eq!(count(c, "markets").await, markets + 1, "the cancelled drawing added nothing");
     assert!(!status(c).await.contains("编辑未保存"));
 }

@@ -25,6 +25,13 @@ fn main() {
         "export_features",
         "feature_bounds",
         "search",
+        "insert_feature",
+        "update_geometry",
+        "update_attributes",
+        "delete_features",
+        "redo",
+        "measure",
+        "feature_geometry",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("tauri build step (is ui/dist built? run scripts/build-ui.sh)");

@@ -197,6 +197,8 @@ wardgis orders sheet d.gpkg round-1.xlsx\n  wardgis orders import d.gpkg round-1
     Orders(OrdersArgs),
     /// Undo the latest action on a project (each import, edit or deletion is one action).
     Undo { project: PathBuf },
+    /// Redo the action the latest undo took back (while nothing but undos and redos came after it).
+    Redo { project: PathBuf },
     /// Show the latest actions recorded in a project's edit log.
     History {
         project: PathBuf,

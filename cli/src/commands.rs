@@ -72,6 +72,14 @@ pub fn run(cli: Cli) -> Outcome {
             }
             Ok(())
         }
+        Command::Redo { project } => {
+            let p = Project::open(&project, catalog)?;
+            match p.redo()? {
+                Some(a) => println!("redid action #{} ({}, {}): {}", a.id, a.kind, a.at, a.summary),
+                None => println!("nothing to redo"),
+            }
+            Ok(())
+        }
         Command::Join { project, layer, to, json } => crate::zoning::join(&Project::open(&project, catalog)?, &layer, &to, json),
         Command::Grid { project, cell, json } => crate::zoning::grid(&Project::open(&project, catalog)?, cell, json),
         Command::History { project, limit } => {

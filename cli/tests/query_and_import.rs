@@ -137,6 +137,19 @@ fn undo_reverses_an_import() {
     assert!(stdout(&ok(wardgis(&["undo", p]))).contains("import 1 feature"));
     assert_eq!(gdal_points(&project, "chargers").len(), n0);
     assert!(stdout(&ok(wardgis(&["history", p]))).contains("undone by"));
+    // Redo puts the imported charger back, as GDAL reads it, and `history` lists the redo.
+    assert!(stdout(&ok(wardgis(&["redo", p]))).contains("redid action"));
+    let back = gdal_points(&project, "chargers");
+    assert_eq!(back.len(), n0 + 1);
+    assert!(back.iter().any(|(_, n, x, y)| n == "X" && (x - 119.81).abs() < 1e-9 && (y - 31.35).abs() < 1e-9));
+    let history = stdout(&ok(wardgis(&["history", p, "--limit", "3"])));
+    let kinds: Vec<&str> = history.lines().map(|l| l.split_whitespace().nth(2).unwrap()).collect();
+    assert_eq!(kinds, ["redo", "undo", "insert"], "{history}");
+    assert!(!history.contains("undone by"), "the redone import is no longer undone: {history}");
+    assert_eq!(stdout(&ok(wardgis(&["redo", p]))).trim(), "nothing to redo");
+    // Undo after redo takes the import back again.
+    ok(wardgis(&["undo", p]));
+    assert_eq!(gdal_points(&project, "chargers").len(), n0);
 }
 
 /// A value outside a catalog constraint is refused with the constraint named: a charger with

@@ -5,7 +5,7 @@ use common::*;
 
 #[test]
 fn every_subcommand_has_help() {
-    for sub in ["demo", "layers", "import", "export", "query", "sample", "sample-size", "plans", "undo", "history"] {
+    for sub in ["demo", "layers", "import", "export", "query", "sample", "sample-size", "plans", "undo", "redo", "history"] {
         let out = wardgis(&[sub, "--help"]);
         assert_eq!(out.status.code(), Some(0), "{sub}");
         assert!(stdout(&out).contains("Usage: wardgis"), "{sub}");

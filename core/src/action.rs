@@ -1,12 +1,18 @@
 //! Actions: one user step (an import, an edit, a spatial join, a unit grid, a saved plan, a
-//! results import, a re-inspection, an undo) is one action — one transaction in the store,
-//! one row in the project's history, and one undo.
+//! results import, a re-inspection, an undo, a redo) is one action — one transaction in the
+//! store, one row in the project's history, and one undo.
 //!
 //! Each kind is a variant of [`ActionKind`], and what undoing it means is declared by the
 //! domain that owns its records ([`ActionKind::undo_rule`]): feature edits are replayed
 //! backwards from the edit log; a plan, a results import or an order event is undone by
 //! deleting the records the action wrote. A new domain adds its kind here and its rule in
 //! its own module; the compiler then points at every place that must handle it.
+//!
+//! Redo re-applies the most recently undone action while nothing but undos and redos came
+//! after its undo (a new action clears what can be redone, as in every editor): feature edits
+//! are replayed forwards from the edit log (an insert's rows from the undo's log, which kept
+//! them), with the same checks against other programs' changes as undo. Kinds undone by
+//! deleting their records cannot be redone (the records are gone); the user makes them again.
 
 use serde::Serialize;
 
@@ -28,6 +34,8 @@ pub enum ActionKind {
     Delete,
     /// The reversal of an earlier action.
     Undo,
+    /// An undone action applied again (it may then be undone again).
+    Redo,
     /// A sampling plan saved.
     Plan,
     /// A plan's inspection results imported, with the rectification orders they opened.
@@ -42,11 +50,12 @@ pub enum ActionKind {
 
 impl ActionKind {
     /// Every kind, for listings and tests.
-    pub const ALL: [ActionKind; 9] = [
+    pub const ALL: [ActionKind; 10] = [
         ActionKind::Insert,
         ActionKind::Update,
         ActionKind::Delete,
         ActionKind::Undo,
+        ActionKind::Redo,
         ActionKind::Plan,
         ActionKind::Results,
         ActionKind::Order,
@@ -62,6 +71,7 @@ impl ActionKind {
             ActionKind::Update => "update",
             ActionKind::Delete => "delete",
             ActionKind::Undo => "undo",
+            ActionKind::Redo => "redo",
             ActionKind::Plan => "plan",
             ActionKind::Results => "results",
             ActionKind::Order => "order",
@@ -82,7 +92,8 @@ impl ActionKind {
             ActionKind::Insert | ActionKind::Update | ActionKind::Delete | ActionKind::Join | ActionKind::Grid => {
                 UndoRule::ReplayEdits
             }
-            ActionKind::Undo => UndoRule::NotUndoable,
+            // Undoing after a redo takes back the redone action itself (it is undoable again).
+            ActionKind::Undo | ActionKind::Redo => UndoRule::NotUndoable,
             ActionKind::Plan => crate::sampling::plan::UNDO_PLAN,
             ActionKind::Results => crate::evaluation::site_results::UNDO_RESULTS,
             ActionKind::Order => crate::evaluation::order_records::UNDO_ORDER_EVENTS,
@@ -105,7 +116,8 @@ pub enum UndoRule {
     ReplayEdits,
     /// Delete the records the action wrote, by its id; the action changed no feature.
     DeleteRecords(fn(&mut dyn ActionWrites, ActionId) -> Result<()>),
-    /// Undos are not undone (the history keeps both).
+    /// Undos and redos are not undone themselves (the history keeps them): undo after a redo
+    /// takes back the redone action.
     NotUndoable,
 }
 
@@ -167,8 +179,12 @@ pub struct Change {
 
 /// What the history needs from storage.
 pub trait ActionLog {
-    /// The most recent action that has not been undone and is not itself an undo.
+    /// The most recent action that has not been undone and is not itself an undo or a redo.
     fn last_undoable(&self) -> Result<Option<Action>>;
+    /// The action a redo would apply again: the target of the latest undo that has not been
+    /// redone, provided only undos and redos were recorded after that undo (its
+    /// `undone_by` names the undo). `None` when there is nothing to redo.
+    fn last_redoable(&self) -> Result<Option<Action>>;
     /// The feature changes of one action, in the order they were made.
     fn changes(&self, action: ActionId) -> Result<Vec<Change>>;
     /// The latest `limit` actions, newest first.
@@ -191,9 +207,12 @@ mod tests {
     }
 
     #[test]
-    fn only_undo_is_not_undoable() {
+    fn only_undo_and_redo_are_not_undoable() {
         for k in ActionKind::ALL {
-            assert_eq!(matches!(k.undo_rule(), UndoRule::NotUndoable), k == ActionKind::Undo, "{k}");
+            let not = matches!(k, ActionKind::Undo | ActionKind::Redo);
+            assert_eq!(matches!(k.undo_rule(), UndoRule::NotUndoable), not, "{k}");
         }
+        // Stored in files: fixed forever.
+        assert_eq!(ActionKind::Redo.code(), "redo");
     }
 }

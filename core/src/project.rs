@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use parking_lot::{MappedRwLockReadGuard, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use crate::action::{Action, ActionKind, ActionLog, Op, UndoRule};
+use crate::action::{Action, ActionId, ActionKind, ActionLog, Op, UndoRule};
 use crate::catalog::{Catalog, LayerKind};
 use crate::error::{Error, Result};
 use crate::evaluation::order_records::{NewOrder, Order, OrderEvent, OrderWrites};
@@ -357,6 +357,39 @@ impl<S: Storage> Project<S> {
         Ok(changed.len())
     }
 
+    /// Changes stored features of one layer in place as one `update` action: each is read,
+    /// `change` applied, and written back if it differs — all under the write lock, so what
+    /// another program changed in other fields of the same row is kept, not overwritten by an
+    /// older read. Returns how many features were written. (Moving a point, reshaping a line,
+    /// one form's changes applied to a whole selection.)
+    pub fn modify(&self, layer: &str, fids: &[i64], summary: &str, change: impl Fn(&mut Feature) -> Result<()>) -> Result<usize> {
+        let kind = self.catalog.kind(layer)?;
+        let _write = self.write_lock.lock();
+        let mut changed = Vec::new();
+        for before in self.features_by_fid(layer, fids)? {
+            let mut after = before.clone();
+            change(&mut after)?;
+            after.geometry = fit_geometry(kind, after.geometry)?;
+            check_values(kind, &after)?;
+            if after != before {
+                changed.push((before, after));
+            }
+        }
+        if changed.is_empty() {
+            return Ok(0);
+        }
+        self.store.act(ActionKind::Update, Some(layer), summary, |a| {
+            changed.iter().try_for_each(|(before, after)| a.update_feature(kind, before, after))
+        })?;
+        for (b, a) in &changed {
+            if b.geometry != a.geometry {
+                self.reindex(layer, a.fid.expect("stored features have fids"), Some(&b.geometry), Some(&a.geometry));
+            }
+        }
+        self.note_own_change(kind)?;
+        Ok(changed.len())
+    }
+
     /// Replaces every feature of a layer with `features` as one action of `kind` (a derived
     /// layer made anew, such as the unit grid): the old features are deleted and the new
     /// inserted, so one undo brings the old layer back. Returns the new fids.
@@ -413,6 +446,47 @@ impl<S: Storage> Project<S> {
             a.mark_undone(target.id)?;
             Ok(reindex)
         })?;
+        self.apply_reindex(reindex)?;
+        Ok(Some(target))
+    }
+
+    /// Applies again the action the latest undo took back, as a new action of kind `redo`, and
+    /// marks it not undone (a later undo takes it back again). Only while nothing but undos and
+    /// redos came after that undo: a new action clears what can be redone. Returns the action
+    /// redone, or `None` when there is nothing to redo. Feature edits are replayed forwards
+    /// from the edit log, refused (writing nothing) where another program changed what the
+    /// redo would overwrite, or took an inserted feature's fid. Plans, results and order events
+    /// were undone by deleting their records; they cannot be redone, and the error says to make
+    /// them again.
+    pub fn redo(&self) -> Result<Option<Action>> {
+        let _write = self.write_lock.lock();
+        let Some(target) = self.store.last_redoable()? else { return Ok(None) };
+        let undo_id = target.undone_by.ok_or_else(|| Error::Invalid(format!("action #{} is not undone", target.id)))?;
+        match target.kind.undo_rule() {
+            UndoRule::ReplayEdits => {}
+            UndoRule::DeleteRecords(_) => {
+                return Err(Error::Invalid(format!(
+                    "action #{} ({}: {}) was undone by deleting the records it wrote, which are not kept, so it cannot be redone; make it again instead (a sampling plan drawn with the same seed is the same sample)",
+                    target.id, target.kind, target.summary
+                )))
+            }
+            UndoRule::NotUndoable => {
+                return Err(Error::Invalid(format!("action #{} ({}) cannot be redone", target.id, target.kind)))
+            }
+        }
+        let summary = format!("redo #{}: {}", target.id, target.summary);
+        let reindex = self.store.act(ActionKind::Redo, target.layer.as_deref(), &summary, |a| {
+            let reindex = self.replay_forwards(a, &target, undo_id)?;
+            a.mark_redone(target.id)?;
+            Ok(reindex)
+        })?;
+        self.apply_reindex(reindex)?;
+        Ok(Some(target))
+    }
+
+    /// After an undo or redo commits: the R-trees follow, and the layers' fingerprints are
+    /// noted as wardgis's own change.
+    fn apply_reindex(&self, reindex: Vec<Reindex>) -> Result<()> {
         let mut layers: Vec<String> = Vec::new();
         for (layer, fid, old, new) in reindex {
             self.reindex(&layer, fid, old.as_ref(), new.as_ref());
@@ -423,7 +497,67 @@ impl<S: Storage> Project<S> {
         for layer in layers {
             self.note_own_change(self.catalog.kind(&layer)?)?;
         }
-        Ok(Some(target))
+        Ok(())
+    }
+
+    /// Replays an action's feature changes forwards inside the redo's transaction: updates and
+    /// deletes from the action's own log (each checked against the row as the action left it
+    /// before its undo), inserts from the log of the undo that removed them (the action logged
+    /// inserts by fid alone). Returns the R-tree changes to make once it commits.
+    fn replay_forwards(&self, a: &mut S::Action<'_>, target: &Action, undo_id: ActionId) -> Result<Vec<Reindex>> {
+        let changes = a.changes(target.id)?;
+        let removed: BTreeMap<(String, i64), serde_json::Value> = a
+            .changes(undo_id)?
+            .into_iter()
+            .filter(|c| c.op == Op::Delete)
+            .filter_map(|c| Some(((c.layer, c.fid), c.before?)))
+            .collect();
+        let incomplete = || Error::Project {
+            path: self.path.clone(),
+            message: format!("the edit log of action #{} is incomplete; it cannot be redone", target.id),
+        };
+        let stored = |kind: &LayerKind, fid: i64, j: Option<&serde_json::Value>| -> Result<Feature> {
+            let mut f = feature_from_json(kind, j.ok_or_else(incomplete)?)?;
+            f.fid = Some(fid);
+            Ok(f)
+        };
+        let mut reindex = Vec::new();
+        let mut i = 0;
+        while i < changes.len() {
+            let c = &changes[i];
+            let kind = self.catalog.kind(&c.layer)?;
+            match c.op {
+                Op::Insert => {
+                    // A run of inserts into one layer goes back in one step, which checks
+                    // every fid is still free before writing any.
+                    let mut j = i;
+                    let mut features = Vec::new();
+                    while j < changes.len() && changes[j].op == Op::Insert && changes[j].layer == c.layer {
+                        let cj = &changes[j];
+                        let json = removed.get(&(cj.layer.clone(), cj.fid)).or(cj.after.as_ref());
+                        features.push(stored(kind, cj.fid, json)?);
+                        j += 1;
+                    }
+                    a.reinsert_features(kind, &features)?;
+                    reindex.extend(features.into_iter().map(|f| (c.layer.clone(), f.fid.expect("set"), None, Some(f.geometry))));
+                    i = j;
+                    continue;
+                }
+                Op::Update => {
+                    let before = stored(kind, c.fid, c.before.as_ref())?;
+                    let after = stored(kind, c.fid, c.after.as_ref())?;
+                    a.update_feature(kind, &before, &after)?;
+                    reindex.push((c.layer.clone(), c.fid, Some(before.geometry), Some(after.geometry)));
+                }
+                Op::Delete => {
+                    let before = stored(kind, c.fid, c.before.as_ref())?;
+                    a.delete_unchanged(kind, &before)?;
+                    reindex.push((c.layer.clone(), c.fid, Some(before.geometry), None));
+                }
+            }
+            i += 1;
+        }
+        Ok(reindex)
     }
 
     /// Replays an action's feature changes backwards inside the undo's transaction; returns
@@ -620,7 +754,7 @@ impl<S: Storage> Project<S> {
     }
 }
 
-/// An R-tree change to make after an undo commits: layer, fid, old and new geometry.
+/// An R-tree change to make after an undo or redo commits: layer, fid, old and new geometry.
 type Reindex = (String, i64, Option<geo_types::Geometry<f64>>, Option<geo_types::Geometry<f64>>);
 
 fn build_index<S: FeatureStore>(store: &S, kind: &LayerKind) -> Result<LayerIndex> {

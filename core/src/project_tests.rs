@@ -382,3 +382,207 @@ fn near_feature_finds_what_lies_along_a_road_and_leaves_the_road_out() {
     let b = p.feature_bounds("roads", road_fids[0]).unwrap().unwrap();
     assert_eq!((b.min().x, b.max().x, b.min().y), (119.80, 119.84, 31.36));
 }
+
+// ---- redo ----
+
+fn billboard(x: f64, y: f64, area: f64) -> Feature {
+    Feature::new(point!(x: x, y: y))
+        .with("name", "牌")
+        .with("source", "test")
+        .with("type", "led")
+        .with("face_area_m2", area)
+        .with("last_safety_inspection", Value::Date("2026-03-01".into()))
+}
+
+fn kinds(p: &Project, n: usize) -> Vec<String> {
+    p.history(n).unwrap().into_iter().map(|a| a.kind.code().to_owned()).collect()
+}
+
+#[test]
+fn redo_applies_insert_update_and_delete_again_and_each_can_be_undone_again() {
+    let (_d, p) = temp_project();
+    // Coordinates and a real value with many digits: the rows must come back bit for bit.
+    let fids = p.insert("billboards", vec![billboard(119.823_456_789_012_3, 31.361_234_567_890_1, 12.345_678_901)], "add").unwrap();
+    let mut f = p.feature("billboards", fids[0]).unwrap();
+    f.props.insert("face_area_m2".into(), Value::Real(0.1 + 0.2));
+    f.geometry = point!(x: 119.83, y: 31.37).into();
+    p.update("billboards", f.clone(), "bigger, moved").unwrap();
+    p.delete("billboards", &fids, "remove").unwrap();
+    for _ in 0..3 {
+        p.undo().unwrap().unwrap();
+    }
+    assert_eq!(p.count("billboards").unwrap(), 0);
+
+    assert_eq!(p.redo().unwrap().unwrap().summary, "add");
+    let back = p.feature("billboards", fids[0]).unwrap();
+    assert_eq!(back.get("face_area_m2"), &Value::Real(12.345_678_901));
+    assert_eq!(back.geometry, Geometry::Point(point!(x: 119.823_456_789_012_3, y: 31.361_234_567_890_1)));
+    assert_eq!(p.index("billboards").unwrap().len(), 1);
+    assert_eq!(p.redo().unwrap().unwrap().summary, "bigger, moved");
+    assert_eq!(p.feature("billboards", fids[0]).unwrap(), f);
+    let near = p.index("billboards").unwrap().nearest(geo_types::Coord { x: 119.83, y: 31.37 }, 1).unwrap();
+    assert!(near[0].distance_m < 0.01, "the R-tree follows the redone move");
+    assert_eq!(p.redo().unwrap().unwrap().summary, "remove");
+    assert_eq!(p.count("billboards").unwrap(), 0);
+    assert!(p.redo().unwrap().is_none(), "nothing left to redo");
+    assert_eq!(kinds(&p, 9), ["redo", "redo", "redo", "undo", "undo", "undo", "delete", "update", "insert"]);
+    assert!(p.history(9).unwrap()[0].summary.starts_with("redo #3: remove"));
+    assert!(p.history(9).unwrap().iter().all(|a| a.undone_by.is_none()), "redone actions are marked not undone");
+
+    // Undo after redo takes back the redone actions — the insert's digest still matches.
+    assert_eq!(p.undo().unwrap().unwrap().summary, "remove");
+    assert_eq!(p.undo().unwrap().unwrap().summary, "bigger, moved");
+    assert_eq!(p.undo().unwrap().unwrap().summary, "add");
+    assert_eq!(p.count("billboards").unwrap(), 0);
+    assert!(p.undo().unwrap().is_none());
+    assert_eq!(p.redo().unwrap().unwrap().summary, "add");
+    assert_eq!(p.count("billboards").unwrap(), 1);
+}
+
+#[test]
+fn sixty_undos_and_redos_walk_the_history_back_and_forth() {
+    let (_d, p) = temp_project();
+    let fids = p.insert("chargers", vec![charger(119.82, 31.36, "a")], "add").unwrap();
+    for n in 1..=60i64 {
+        let mut f = p.feature("chargers", fids[0]).unwrap();
+        f.props.insert("ports".into(), Value::Integer(n));
+        p.update("chargers", f, &format!("ports {n}")).unwrap();
+        if n % 20 == 0 {
+            p.insert("chargers", vec![charger(119.82 + n as f64 * 1e-3, 31.36, "more")], &format!("more {n}")).unwrap();
+        }
+    }
+    let ports = |p: &Project| p.feature("chargers", fids[0]).map(|f| f.get("ports").clone()).ok();
+    // 60 updates and 3 inserts after the first: undo 63 steps, then the first insert.
+    for step in 0..63 {
+        assert!(p.undo().unwrap().is_some(), "undo {step}");
+    }
+    assert_eq!(ports(&p), Some(Value::Integer(8)));
+    assert_eq!(p.count("chargers").unwrap(), 1);
+    p.undo().unwrap().unwrap();
+    assert_eq!(p.count("chargers").unwrap(), 0);
+    // Redo 64 steps: everything is back, in order.
+    let mut redone = Vec::new();
+    while let Some(a) = p.redo().unwrap() {
+        redone.push(a.summary);
+    }
+    assert_eq!(redone.len(), 64);
+    assert_eq!((redone[0].as_str(), redone[1].as_str(), redone[21].as_str(), redone[63].as_str()), ("add", "ports 1", "more 20", "more 60"));
+    assert_eq!(ports(&p), Some(Value::Integer(60)));
+    assert_eq!(p.count("chargers").unwrap(), 4);
+    assert_eq!(p.index("chargers").unwrap().len(), 4);
+    // Half way back and forth again.
+    for _ in 0..30 {
+        p.undo().unwrap().unwrap();
+    }
+    assert_eq!(ports(&p), Some(Value::Integer(32)));
+    for _ in 0..10 {
+        p.redo().unwrap().unwrap();
+    }
+    assert_eq!(ports(&p), Some(Value::Integer(41)));
+}
+
+#[test]
+fn a_new_edit_clears_what_can_be_redone() {
+    let (_d, p) = temp_project();
+    let fids = p.insert("chargers", vec![charger(119.82, 31.36, "a")], "add a").unwrap();
+    p.insert("chargers", vec![charger(119.83, 31.36, "b")], "add b").unwrap();
+    p.undo().unwrap().unwrap();
+    p.delete("chargers", &fids, "remove a").unwrap();
+    assert!(p.redo().unwrap().is_none(), "`add b` is no longer redoable after a new edit");
+    assert_eq!(p.count("chargers").unwrap(), 0);
+    // Redo follows the undos back in the order they were made.
+    p.undo().unwrap().unwrap(); // remove a
+    p.undo().unwrap().unwrap(); // add a
+    assert_eq!(p.redo().unwrap().unwrap().summary, "add a");
+    assert_eq!(p.redo().unwrap().unwrap().summary, "remove a");
+    assert!(p.redo().unwrap().is_none());
+}
+
+#[test]
+fn redo_refuses_to_overwrite_another_programs_change_and_writes_nothing() {
+    let (dir, p) = temp_project();
+    let other = other_program(&dir.path().join("t.gpkg"));
+    let fids = p.insert("chargers", vec![charger(119.82, 31.36, "a"), charger(119.83, 31.36, "b")], "add").unwrap();
+    let mut f = p.feature("chargers", fids[0]).unwrap();
+    f.props.insert("ports".into(), Value::Integer(2));
+    p.update("chargers", f, "fewer ports").unwrap();
+    p.undo().unwrap().unwrap();
+    // Another program edits the row the redo would overwrite.
+    other.execute("UPDATE chargers SET ports = 30 WHERE fid = ?1", [fids[0]]).unwrap();
+    let before = p.history(50).unwrap().len();
+    let err = p.redo().unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err}");
+    assert!(err.to_string().contains(&format!("feature {}", fids[0])), "{err}");
+    assert_eq!(p.history(50).unwrap().len(), before, "no action recorded");
+    assert_eq!(p.feature("chargers", fids[0]).unwrap().get("ports"), &Value::Integer(30));
+    // Put back as the undo left it, the redo goes through.
+    other.execute("UPDATE chargers SET ports = 8 WHERE fid = ?1", [fids[0]]).unwrap();
+    p.redo().unwrap().unwrap();
+    assert_eq!(p.feature("chargers", fids[0]).unwrap().get("ports"), &Value::Integer(2));
+
+    // A delete is not redone over a row another program changed since the undo restored it.
+    p.delete("chargers", &[fids[1]], "remove b").unwrap();
+    p.undo().unwrap().unwrap();
+    other.execute("UPDATE chargers SET name = 'b, renamed' WHERE fid = ?1", [fids[1]]).unwrap();
+    assert!(matches!(p.redo().unwrap_err(), Error::Conflict(_)));
+    assert_eq!(p.feature("chargers", fids[1]).unwrap().name(), Some("b, renamed"));
+
+    // An insert's fids are used again only while free.
+    other.execute("UPDATE chargers SET name = 'b' WHERE fid = ?1", [fids[1]]).unwrap();
+    p.redo().unwrap().unwrap();
+    let c = p.insert("chargers", vec![charger(119.84, 31.36, "c")], "add c").unwrap()[0];
+    p.undo().unwrap().unwrap();
+    other
+        .execute(
+            "INSERT INTO chargers (fid, geom, name, source, vehicle_type, ports) VALUES (?1, ?2, 'theirs', 'qgis', 'ebike', 4)",
+            rusqlite::params![c, crate::store::gpkg::blob::encode(&point!(x: 119.85, y: 31.36).into()).unwrap()],
+        )
+        .unwrap();
+    let err = p.redo().unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)) && err.to_string().contains(&format!("fid {c}")), "{err}");
+    assert_eq!(p.feature("chargers", c).unwrap().name(), Some("theirs"));
+}
+
+#[test]
+fn a_replaced_layer_is_redone_whole() {
+    let (_d, p) = temp_project();
+    p.insert("chargers", vec![charger(119.82, 31.36, "old 1"), charger(119.83, 31.36, "old 2")], "add").unwrap();
+    let new = p.replace_layer(ActionKind::Grid, "chargers", vec![charger(119.84, 31.37, "new")], "made anew").unwrap();
+    p.undo().unwrap().unwrap();
+    assert_eq!(p.count("chargers").unwrap(), 2);
+    assert_eq!(p.redo().unwrap().unwrap().kind, ActionKind::Grid);
+    let names: Vec<String> = p.features("chargers").unwrap().iter().map(|f| f.name().unwrap().to_owned()).collect();
+    assert_eq!(names, ["new"]);
+    assert_eq!(p.features("chargers").unwrap()[0].fid, Some(new[0]));
+    assert_eq!(p.index("chargers").unwrap().len(), 1);
+    p.undo().unwrap().unwrap();
+    assert_eq!(p.count("chargers").unwrap(), 2);
+}
+
+#[test]
+fn modify_changes_many_features_in_one_action_and_keeps_other_fields() {
+    let (dir, p) = temp_project();
+    let fids = p.insert("chargers", vec![charger(119.82, 31.36, "a"), charger(119.83, 31.36, "b"), charger(119.84, 31.36, "c")], "add").unwrap();
+    let other = other_program(&dir.path().join("t.gpkg"));
+    other.execute("UPDATE chargers SET name = 'b (QGIS)' WHERE fid = ?1", [fids[1]]).unwrap();
+    let n = p.modify("chargers", &fids[..2], "operator", |f| {
+        f.props.insert("operator".into(), Value::Text("国网".into()));
+        Ok(())
+    });
+    assert_eq!(n.unwrap(), 2);
+    assert_eq!(p.feature("chargers", fids[1]).unwrap().name(), Some("b (QGIS)"), "another program's field kept");
+    assert_eq!(p.feature("chargers", fids[0]).unwrap().get("operator"), &Value::Text("国网".into()));
+    assert_eq!(p.feature("chargers", fids[2]).unwrap().get("operator"), &Value::Null);
+    assert_eq!(kinds(&p, 2), ["update", "insert"]);
+    // Unchanged features are not written; a forbidden value writes nothing.
+    assert_eq!(p.modify("chargers", &fids[..1], "same", |_| Ok(())).unwrap(), 0);
+    let e = p.modify("chargers", &fids, "bad", |f| {
+        f.props.insert("ports".into(), Value::Integer(-1));
+        Ok(())
+    });
+    assert!(e.is_err());
+    assert_eq!(p.history(10).unwrap().len(), 2);
+    // One undo takes back the whole change.
+    p.undo().unwrap().unwrap();
+    assert!(fids.iter().all(|&f| p.feature("chargers", f).unwrap().get("operator").is_null()));
+}

@@ -57,8 +57,8 @@ pub struct FeatureAttributes {
 
 /// The payload of the `project-changed` event: the layers whose features changed (by another
 /// program writing the file, or by wardgis), each with its new count. The page updates the
-/// counts and reloads those layers' tiles. Emitted by the watcher (`watch.rs`) and by
-/// `undo`.
+/// counts and reloads those layers' tiles. Emitted by the watcher (`watch.rs`), by
+/// `undo` and by the edits and `redo` (`edit_commands.rs`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ProjectChanged {
     pub layers: Vec<LayerCount>,
@@ -204,6 +204,11 @@ mod tests {
         crate::query_commands::QueryAnswer::export_all(&cfg)?;
         crate::query_commands::PasteCrs::export_all(&cfg)?;
         crate::query_commands::SearchAnswer::export_all(&cfg)?;
+        crate::edit_commands::EditOutcome::export_all(&cfg)?;
+        crate::edit_commands::RedoOutcome::export_all(&cfg)?;
+        crate::edit_commands::MeasureKind::export_all(&cfg)?;
+        crate::edit_commands::Measurement::export_all(&cfg)?;
+        crate::edit_commands::FeatureShape::export_all(&cfg)?;
         Ok(())
     }
 

@@ -7,6 +7,7 @@
 
 mod commands;
 mod import_commands;
+mod edit_commands;
 mod project_state;
 mod table_commands;
 mod query_commands;
@@ -49,7 +50,19 @@ fn main() {
             query_commands::spatial_query,
             query_commands::export_features,
             query_commands::feature_bounds,
+            // The query tool and the search box (query_commands.rs).
+            query_commands::spatial_query,
+            query_commands::export_features,
+            query_commands::feature_bounds,
             query_commands::search,
+            // Editing and measuring (edit_commands.rs).
+            edit_commands::insert_feature,
+            edit_commands::update_geometry,
+            edit_commands::update_attributes,
+            edit_commands::delete_features,
+            edit_commands::redo,
+            edit_commands::measure,
+            edit_commands::feature_geometry,
         ])
         .setup(move |app| {
             let path = match requested {

@@ -55,6 +55,7 @@ use crate::error::{Error, Result};
 use crate::feature::Feature;
 
 pub use attributes::{parse_json_value, parse_value};
+pub(crate) use geometry::check_lon_lat;
 pub use geojson_file::{feature_collection, feature_to_geojson};
 pub use geometry::geometry_name;
 pub use mapping::ColumnChoice;

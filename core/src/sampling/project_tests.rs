@@ -146,6 +146,10 @@ fn a_plan_round_trips_refuses_its_name_again_and_undo_deletes_it() {
     assert_eq!(undone.kind.code(), "plan");
     assert!(p.plans().unwrap().is_empty());
     assert!(p.plan("p1").unwrap_err().to_string().contains("no plan named `p1`"));
+    // A plan undone by deleting its records cannot be redone; the message says what to do.
+    let e = p.redo().unwrap_err().to_string();
+    assert!(e.contains("cannot be redone") && e.contains("make it again"), "{e}");
+    assert!(p.plans().unwrap().is_empty());
     // The next undo reaches the features again.
     assert_eq!(p.undo().unwrap().unwrap().summary, "communities");
 }

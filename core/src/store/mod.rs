@@ -85,6 +85,14 @@ pub trait FeatureWrites {
     /// Puts back a deleted feature under its old fid (the undo of a delete); refused when
     /// another program has used the fid since.
     fn restore_feature(&mut self, kind: &LayerKind, feature: &Feature) -> Result<()>;
+    /// Deletes a stored feature only if it is still `before` (the redo of a delete); refused
+    /// when another program changed or removed it since.
+    fn delete_unchanged(&mut self, kind: &LayerKind, before: &Feature) -> Result<()>;
+    /// Puts back, under their old fids, the features an undone insert had added (the redo of
+    /// an insert); refused, naming the fids, when another program has used any of them since.
+    /// The rows go back exactly as they were (the edit log keeps coordinates and values
+    /// exactly), so the insert's digest still matches and undoing it again is checked as before.
+    fn reinsert_features(&mut self, kind: &LayerKind, features: &[Feature]) -> Result<()>;
     /// Deletes the features action `inserted_by` added (the undo of an insert) and returns
     /// them as they were; refused, naming the fids, when another program changed or removed
     /// any of them since.
@@ -99,6 +107,8 @@ pub trait ActionWrites:
     fn id(&self) -> ActionId;
     /// Marks `target` as undone by this action.
     fn mark_undone(&mut self, target: ActionId) -> Result<()>;
+    /// Marks `target` as not undone (this action redid it), so it can be undone again.
+    fn mark_redone(&mut self, target: ActionId) -> Result<()>;
     /// Replaces this action's summary, for actions that learn what they did as they go (a
     /// streamed import counts its features at the end).
     fn set_summary(&mut self, summary: &str) -> Result<()>;

@@ -4,7 +4,7 @@ import type { LayerCount } from "./LayerCount";
 /**
  * The payload of the `project-changed` event: the layers whose features changed (by another
  * program writing the file, or by wardgis), each with its new count. The page updates the
- * counts and reloads those layers' tiles. Emitted by the watcher (`watch.rs`) and by
- * `undo`.
+ * counts and reloads those layers' tiles. Emitted by the watcher (`watch.rs`), by
+ * `undo` and by the edits and `redo` (`edit_commands.rs`).
  */
 export type ProjectChanged = { layers: Array<LayerCount>, };

@@ -13,8 +13,8 @@ import type { UndoOutcome } from '../generated/UndoOutcome';
 
 /** What a click on the map does: `identify` shows the feature's attributes, `pan` nothing,
  *  `select` selects features (click, shift-click, drag a box), `query` runs the spatial query
- *  tool (query_tools.svelte.ts). */
-export type Tool = 'identify' | 'pan' | 'select' | 'query';
+ *  tool (query_tools.svelte.ts); the edit and measure tools are edit.svelte.ts's. */
+export type Tool = 'identify' | 'pan' | 'select' | 'query' | 'add' | 'reshape' | 'delete' | 'measure-line' | 'measure-area';
 
 /** Selected features: one layer's fids. */
 export interface Selected {

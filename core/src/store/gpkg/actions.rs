@@ -110,16 +110,45 @@ pub fn feature_from_json(kind: &LayerKind, v: &serde_json::Value) -> Result<Feat
     Ok(f)
 }
 
-/// The most recent action that has not been undone and is not itself an undo.
+/// The most recent action that has not been undone and is not itself an undo or a redo.
 pub fn last_undoable(conn: &Connection) -> Result<Option<Action>> {
     conn.query_row(
         "SELECT id, at, kind, layer, summary, undone_by FROM wardgis_actions
-         WHERE undone_by IS NULL AND kind != 'undo' ORDER BY id DESC LIMIT 1",
+         WHERE undone_by IS NULL AND kind NOT IN ('undo', 'redo') ORDER BY id DESC LIMIT 1",
         [],
         |r| row_to_action(conn, r),
     )
     .optional()?
     .transpose()
+}
+
+/// The action a redo would apply again: walking back from the newest action over undos and
+/// redos only, the first undo whose target is still undone by it. Any other action stops the
+/// walk (a new edit clears what can be redone); an undo whose target was redone since no
+/// longer points back at it and is passed over.
+pub fn last_redoable(conn: &Connection) -> Result<Option<Action>> {
+    let mut stmt = conn.prepare(
+        "SELECT a.kind, t.id FROM wardgis_actions a LEFT JOIN wardgis_actions t ON t.undone_by = a.id ORDER BY a.id DESC",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let (kind, target): (String, Option<i64>) = (row.get(0)?, row.get(1)?);
+        match (kind.as_str(), target) {
+            ("undo", Some(target)) => return action(conn, target).map(Some),
+            ("undo", None) | ("redo", _) => continue,
+            _ => return Ok(None),
+        }
+    }
+    Ok(None)
+}
+
+/// One action by id.
+fn action(conn: &Connection, id: ActionId) -> Result<Action> {
+    conn.query_row(
+        "SELECT id, at, kind, layer, summary, undone_by FROM wardgis_actions WHERE id = ?1",
+        [id],
+        |r| row_to_action(conn, r),
+    )?
 }
 
 /// The changes of one action, in the order they were made.
@@ -142,6 +171,12 @@ pub fn changes(conn: &Connection, action: i64) -> Result<Vec<Change>> {
 
 pub fn mark_undone(conn: &Connection, action: i64, by: i64) -> Result<()> {
     conn.execute("UPDATE wardgis_actions SET undone_by = ?2 WHERE id = ?1", params![action, by])?;
+    Ok(())
+}
+
+/// Marks a redone action as not undone, so it can be undone again.
+pub fn mark_redone(conn: &Connection, action: i64) -> Result<()> {
+    conn.execute("UPDATE wardgis_actions SET undone_by = NULL WHERE id = ?1", params![action])?;
     Ok(())
 }
 
@@ -173,6 +208,9 @@ fn row_to_action(conn: &Connection, r: &rusqlite::Row<'_>) -> rusqlite::Result<R
 impl<C: WithConnection> ActionLog for C {
     fn last_undoable(&self) -> Result<Option<Action>> {
         self.with_conn(last_undoable)
+    }
+    fn last_redoable(&self) -> Result<Option<Action>> {
+        self.with_conn(last_redoable)
     }
     fn changes(&self, action: ActionId) -> Result<Vec<Change>> {
         self.with_conn(|c| changes(c, action))

@@ -194,11 +194,53 @@ impl FeatureWrites for GpkgAction<'_> {
                 kind.id
             )));
         }
-        let mut values = vec![SqlValue::Integer(fid)];
-        values.extend(rows::params(kind, feature)?);
-        let sql = rows::insert_sql(kind).replacen("(geom,", "(fid, geom,", 1).replacen("VALUES (", "VALUES (?, ", 1);
-        self.tx.execute(&sql, rusqlite::params_from_iter(rows::as_params(&values)))?;
+        insert_with_fid(&self.tx, kind, fid, feature)?;
         LogWriter::new(&self.tx, self.id)?.record(&kind.id, fid, Op::Insert, None, Some(feature))?;
+        self.touch(&kind.id, None);
+        Ok(())
+    }
+
+    fn delete_unchanged(&mut self, kind: &LayerKind, before: &Feature) -> Result<()> {
+        self.finish_bulk(&kind.id)?;
+        let fid = before.fid.ok_or_else(|| Error::Invalid("a delete needs the feature's fid".into()))?;
+        match read_feature(&self.tx, kind, fid)? {
+            Some(c) if rows::params(kind, &c)? == rows::params(kind, before)? => {}
+            _ => {
+                return Err(Error::Conflict(format!(
+                    "feature {fid} of layer `{}` was changed or removed by another program since wardgis deleted it; nothing was written",
+                    kind.id
+                )))
+            }
+        }
+        self.delete_feature(kind, before)
+    }
+
+    fn reinsert_features(&mut self, kind: &LayerKind, features: &[Feature]) -> Result<()> {
+        self.finish_bulk(&kind.id)?;
+        let mut taken = Vec::new();
+        for f in features {
+            let fid = f.fid.ok_or_else(|| Error::Invalid("a re-insert needs the feature's fid".into()))?;
+            if read_feature(&self.tx, kind, fid)?.is_some() {
+                taken.push(fid);
+            }
+        }
+        if !taken.is_empty() {
+            return Err(Error::Conflict(format!(
+                "{} feature(s) of layer `{}` cannot be put back: another program has added features with their fids since (fid {}); nothing was written",
+                taken.len(),
+                kind.id,
+                list_fids(&taken)
+            )));
+        }
+        let mut digest = RowsDigest::default();
+        let mut fids = Vec::with_capacity(features.len());
+        for f in features {
+            let fid = f.fid.expect("checked above");
+            digest.add(fid, &insert_with_fid(&self.tx, kind, fid, f)?);
+            fids.push(fid);
+        }
+        LogWriter::new(&self.tx, self.id)?.record_inserts(&self.tx, &kind.id, &fids)?;
+        digest.store(&self.tx, self.id)?;
         self.touch(&kind.id, None);
         Ok(())
     }
@@ -243,6 +285,17 @@ impl FeatureWrites for GpkgAction<'_> {
         self.touch(&kind.id, None);
         Ok(removed)
     }
+}
+
+/// Inserts a feature under the given fid; returns the row's values (without the fid) as bound.
+fn insert_with_fid(conn: &Connection, kind: &LayerKind, fid: i64, feature: &Feature) -> Result<Vec<SqlValue>> {
+    let values = rows::params(kind, feature)?;
+    let mut with_fid = Vec::with_capacity(values.len() + 1);
+    with_fid.push(SqlValue::Integer(fid));
+    with_fid.extend(values.iter().cloned());
+    let sql = rows::insert_sql(kind).replacen("(geom,", "(fid, geom,", 1).replacen("VALUES (", "VALUES (?, ", 1);
+    conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(rows::as_params(&with_fid)))?;
+    Ok(values)
 }
 
 fn read_feature(conn: &Connection, kind: &LayerKind, fid: i64) -> Result<Option<Feature>> {

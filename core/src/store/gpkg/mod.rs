@@ -229,6 +229,10 @@ impl ActionWrites for GpkgAction<'_> {
         actions::mark_undone(&self.tx, target, self.id)
     }
 
+    fn mark_redone(&mut self, target: ActionId) -> Result<()> {
+        actions::mark_redone(&self.tx, target)
+    }
+
     fn set_summary(&mut self, summary: &str) -> Result<()> {
         actions::set_summary(&self.tx, self.id, summary)
     }

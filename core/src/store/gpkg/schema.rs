@@ -99,6 +99,7 @@ pub fn create_wardgis_tables(conn: &Connection) -> Result<()> {
             summary TEXT NOT NULL,
             undone_by INTEGER REFERENCES wardgis_actions(id)
         );
+        CREATE INDEX IF NOT EXISTS wardgis_actions_undone_by ON wardgis_actions(undone_by);
         CREATE TABLE IF NOT EXISTS wardgis_edit_log (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             action_id INTEGER NOT NULL REFERENCES wardgis_actions(id),

@@ -33,9 +33,9 @@ pub enum Shape {
     Other(Arc<Outline>),
 }
 
-/// A line or polygon as indexed: its bounding box, its geometry for exact tests, and the one
-/// point its label belongs to (inside a polygon's largest part; halfway along a line's longest
-/// part), computed once here rather than in every tile that shows them.
+/// A line or polygon as indexed: its bounding box, its geometry for exact tests, and for
+/// polygons the one point where the label goes (inside the largest part), computed once
+/// here rather than in every tile that shows them.
 #[derive(Debug)]
 pub struct Outline {
     pub envelope: AABB<[f64; 2]>,
@@ -250,20 +250,10 @@ impl LayerIndex {
     }
 }
 
-/// Where a feature's label belongs: for a polygon a point inside its largest part (not the
-/// centroid, which a river's bend or an L-shaped community can put outside); for a line the
-/// point halfway along its longest part (in degrees, which is enough to pick one tile).
+/// Where a polygon's label goes: a point inside its largest part (not the centroid, which a
+/// river's bend or an L-shaped community can put outside). `None` for lines.
 fn label_point(g: &Geometry<f64>) -> Option<[f64; 2]> {
-    use geo::line_measures::InterpolatableLine;
-    use geo::{Area, Euclidean, InteriorPoint, Length};
-    let line = match g {
-        Geometry::LineString(l) => Some(l),
-        Geometry::MultiLineString(ml) => ml.0.iter().max_by(|a, b| Euclidean.length(*a).total_cmp(&Euclidean.length(*b))),
-        _ => None,
-    };
-    if let Some(l) = line {
-        return l.point_at_ratio_from_start(&Euclidean, 0.5).map(|p| [p.x(), p.y()]);
-    }
+    use geo::{Area, InteriorPoint};
     let largest = match g {
         Geometry::Polygon(p) => Some(p),
         Geometry::MultiPolygon(mp) => mp.0.iter().max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area())),

@@ -67,47 +67,6 @@ pub fn cut_label_points(index: &LayerIndex, tile: TileId) -> Vec<(i64, TileGeome
     out
 }
 
-/// For the lines of `index` whose label point (halfway along) lies in `tile` proper: the part
-/// of the line, clipped to the tile plus [`BUFFER`], that passes through that point, in fid
-/// order. A street's name is then written along it once for the whole map, not once in every
-/// tile the street crosses.
-pub fn cut_label_lines(index: &LayerIndex, tile: TileId) -> Vec<(i64, TileGeometry)> {
-    let frame = tile.frame();
-    let clip = ClipBox::new(EXTENT as f64, BUFFER);
-    let mut out: Vec<(i64, TileGeometry)> = index
-        .entries_in(tile.bounds())
-        .filter_map(|entry| {
-            let Shape::Other(o) = &entry.shape else { return None };
-            let [lon, lat] = o.label?;
-            let anchor = frame.project(Coord { x: lon, y: lat });
-            if !TileFrame::owns(anchor) {
-                return None;
-            }
-            let Some(TileGeometry::Lines(parts)) = cut_geometry(&o.geometry, &frame, &clip) else { return None };
-            let nearest = parts.into_iter().min_by(|a, b| distance_to_path(anchor, a).total_cmp(&distance_to_path(anchor, b)))?;
-            Some((entry.fid, TileGeometry::Lines(vec![nearest])))
-        })
-        .collect();
-    out.sort_unstable_by_key(|f| f.0);
-    out
-}
-
-/// Tile units from `p` to the nearest point of the path `line`.
-fn distance_to_path(p: Coord<f64>, line: &[[i32; 2]]) -> f64 {
-    let at = |q: [i32; 2]| Coord { x: q[0] as f64, y: q[1] as f64 };
-    let seg = |a: Coord<f64>, b: Coord<f64>| {
-        let d = b - a;
-        let len2 = d.x * d.x + d.y * d.y;
-        let t = if len2 == 0.0 { 0.0 } else { (((p - a).x * d.x + (p - a).y * d.y) / len2).clamp(0.0, 1.0) };
-        let q = a + d * t;
-        ((p.x - q.x).powi(2) + (p.y - q.y).powi(2)).sqrt()
-    };
-    match line {
-        [only] => seg(at(*only), at(*only)),
-        _ => line.windows(2).map(|w| seg(at(w[0]), at(w[1]))).fold(f64::INFINITY, f64::min),
-    }
-}
-
 /// One geometry (WGS84) cut into the tile, or `None` where nothing of it shows there.
 /// Geometry collections, which no catalog layer holds, are left out.
 pub fn cut_geometry(g: &Geometry<f64>, frame: &TileFrame, clip: &ClipBox) -> Option<TileGeometry> {

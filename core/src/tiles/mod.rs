@@ -24,10 +24,7 @@
 //!
 //! **Labels**: a polygon layer's tile also holds an MVT layer `<layer>_label` with one point per
 //! polygon (inside its largest part, computed once in the index) in the one tile that holds
-//! that point, carrying the same tags; maps write names there, once per polygon. A line layer's
-//! `<layer>_label` holds, in the one tile that holds the point halfway along each line, the
-//! part of the line (clipped as above) through that point: a street's name is written along
-//! it once, rather than once in every tile the street crosses.
+//! that point, carrying the same tags; maps write names there, once per polygon.
 //!
 //! **Empty tiles**: a layer with no feature in the tile is left out of the tile (the spec asks
 //! that a layer have at least one feature), so a tile with nothing in it is **zero bytes**, which
@@ -86,14 +83,7 @@ fn tile_with(project: &Project, layers: &[&str], tile: TileId, max_points: usize
         // Cut from the R-tree, then let go of it before reading attributes from the store.
         let (cut, labels) = {
             let index = project.index(layer)?;
-            let labels = if polygonal(kind) {
-                Some(cut::cut_label_points(&index, tile))
-            } else if linear(kind) {
-                Some(cut::cut_label_lines(&index, tile))
-            } else {
-                None
-            };
-            (cut::cut_layer(&index, tile, max_points), labels)
+            (cut::cut_layer(&index, tile, max_points), polygonal(kind).then(|| cut::cut_label_points(&index, tile)))
         };
         add_layer(&mut out, project, kind, layer, &cut)?;
         if let Some(labels) = labels {
@@ -103,18 +93,12 @@ fn tile_with(project: &Project, layers: &[&str], tile: TileId, max_points: usize
     Ok(out.into_bytes())
 }
 
-/// The suffix of the MVT layer holding a polygon layer's label points (`communities_label`) or
-/// a line layer's label lines (`roads_label`).
+/// The suffix of the MVT layer holding a polygon layer's label points (`communities_label`).
 pub const LABEL_SUFFIX: &str = "_label";
 
 fn polygonal(kind: &crate::catalog::LayerKind) -> bool {
     use crate::catalog::GeometryType as G;
     matches!(kind.geometry, G::Polygon | G::MultiPolygon)
-}
-
-fn linear(kind: &crate::catalog::LayerKind) -> bool {
-    use crate::catalog::GeometryType as G;
-    matches!(kind.geometry, G::LineString | G::MultiLineString)
 }
 
 /// Adds one MVT layer named `name` holding `cut` (fid-ordered tile geometries) with every

@@ -31,4 +31,12 @@ export const en: Strings = {
   nothingToUndo: 'Nothing to undo',
   undoFailed: (msg: string) => `Cannot undo: ${msg}`,
   projectFilter: 'GeoPackage project',
+  // The window's habits (issue 12 items 8–10): tool tips, the current tool, the chooser.
+  openProjectHint: 'Open a GeoPackage project file (.gpkg)',
+  switchLanguageHint: 'Switch the interface language (中文 / English)',
+  fullExtent: 'Full extent',
+  fullExtentHint: 'Zoom to the whole project',
+  currentTool: (tool: string) => `Tool: ${tool}`,
+  chooserTitle: 'Several features here; choose one:',
+  unnamed: '(unnamed)',
 };

@@ -30,5 +30,13 @@ export const zhCN = {
   undone: (summary: string) => `已撤销：${summary}`,
   nothingToUndo: '没有可撤销的操作',
   undoFailed: (msg: string) => `无法撤销：${msg}`,
+  // The window's habits (issue 12 items 8–10): tool tips, the current tool, the chooser.
+  openProjectHint: '打开一个 GeoPackage 工程文件（.gpkg）',
+  switchLanguageHint: '切换界面语言（中文 / English）',
+  fullExtent: '全图',
+  fullExtentHint: '缩放到整个工程范围',
+  currentTool: (tool: string) => `当前工具：${tool}`,
+  chooserTitle: '此处有多个要素，请选择：',
+  unnamed: '（未命名）',
 };
 export type Strings = typeof zhCN;

@@ -132,9 +132,9 @@ pub struct FieldDef {
     /// The unit after a value, as Chinese text shows it (`个`, `m²`).
     #[serde(default)]
     pub unit: Option<String>,
-    /// The unit in English text (key `unit_en`), where it differs from `unit`: required when
-    /// `unit` holds Chinese characters; empty for a counting word such as `个`, which English
-    /// leaves out ("Ports 4"). Read through [`FieldDef::unit_in`].
+    /// The unit in English text (key `unit_en`), where it differs from `unit`; empty for a
+    /// counting word such as `个`, which English leaves out ("Ports 4"). Without it, English
+    /// shows `unit` unless that holds Chinese characters. Read through [`FieldDef::unit_in`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub unit_en: Option<String>,
@@ -224,8 +224,13 @@ impl FieldDef {
     }
 
     /// The unit to write after a value in Chinese (`zh`) or English text; `None` for none.
+    /// English never shows a Chinese unit: without `unit_en`, a unit such as `户` is left out.
     pub fn unit_in(&self, zh: bool) -> Option<&str> {
-        let u = if zh { self.unit.as_deref() } else { self.unit_en.as_deref().or(self.unit.as_deref()) };
+        let u = match (zh, self.unit_en.as_deref()) {
+            (true, _) => self.unit.as_deref(),
+            (false, Some(en)) => Some(en),
+            (false, None) => self.unit.as_deref().filter(|u| !u.chars().any(is_han)),
+        };
         u.filter(|u| !u.is_empty())
     }
 
@@ -649,9 +654,6 @@ impl LayerKind {
                     Some(x) if !x.is_finite() => return Err(bad(&format!("fields[{i}].{key}"), format!("{x} is not a number"))),
                     _ => {}
                 }
-            }
-            if let Some(u) = f.unit.as_deref().filter(|u| f.unit_en.is_none() && u.chars().any(is_han)) {
-                return Err(bad(&format!("fields[{i}].unit_en"), format!("is missing; field `{}` has the Chinese unit `{u}`, so English text needs its own (e.g. `unit_en = \"households\"`, or `\"\"` for a counting word English leaves out)", f.name)));
             }
             if f.unit_en.is_some() && f.unit.is_none() {
                 return Err(bad(&format!("fields[{i}].unit_en"), format!("field `{}` has no `unit`; `unit_en` is the English form of `unit`", f.name)));
@@ -1078,8 +1080,10 @@ max_points = 10
         let area = c.kind("billboards").unwrap().field("face_area_m2").unwrap();
         assert_eq!((area.unit_in(true), area.unit_in(false)), (Some("m²"), Some("m²")));
         let good = std::fs::read_to_string(layers_dir().join("chargers.toml")).unwrap();
-        let e = error_for(&good.replace("unit_en = \"\"\n", ""));
-        assert!(e.contains("`fields[1].unit_en`") && e.contains("`个`"), "{e}");
+        // Without `unit_en`, English leaves a Chinese unit out rather than show it.
+        let k = LayerKind::from_toml(Path::new("chargers.toml"), &good.replace("unit_en = \"\"\n", "")).unwrap();
+        assert_eq!(k.field("ports").unwrap().unit_in(false), None);
+        assert_eq!(k.field("ports").unwrap().unit_in(true), Some("个"));
         let e = error_for(&good.replace("name = \"operator\"\n", "name = \"operator\"\nunit_en = \"x\"\n"));
         assert!(e.contains("unit_en") && e.contains("no `unit`"), "{e}");
     }

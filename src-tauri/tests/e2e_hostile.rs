@@ -83,6 +83,8 @@ async fn hostile_names_and_attributes_are_shown_as_text_and_never_run() {
     // Each in the feature panel: heading and operator exactly the stored text.
     for (name, operator) in [(IMG, SCRIPT), (SCRIPT, MIXED)] {
         if js(&c, "return !!document.getElementById('feature-chooser')").await == json!(false) {
+            // After the double-click time, or the map zooms in instead.
+            tokio::time::sleep(Duration::from_millis(800)).await;
             click_map(&c, n(0), n(1), n(2), n(3)).await;
             wait_for(&c, "the overlap chooser again", "return document.querySelectorAll('#feature-chooser button').length >= 2", Duration::from_secs(10)).await;
         }

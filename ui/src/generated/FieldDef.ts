@@ -11,9 +11,9 @@ export type FieldDef = { name: string, type: FieldType, label_zh: string, label_
  */
 unit: string | null, 
 /**
- * The unit in English text (key `unit_en`), where it differs from `unit`: required when
- * `unit` holds Chinese characters; empty for a counting word such as `个`, which English
- * leaves out ("Ports 4"). Read through [`FieldDef::unit_in`].
+ * The unit in English text (key `unit_en`), where it differs from `unit`; empty for a
+ * counting word such as `个`, which English leaves out ("Ports 4"). Without it, English
+ * shows `unit` unless that holds Chinese characters. Read through [`FieldDef::unit_in`].
  */
 unit_en?: string, required: boolean, values: Array<EnumValue>, 
 /**

@@ -14,9 +14,10 @@ export interface ShownValue {
   kind: ValueKind;
 }
 
-/** The field's unit in `lang`, or `null` where the language writes none. */
+/** The field's unit in `lang`, or `null` where the language writes none; English never
+ *  shows a Chinese unit (core's `FieldDef::unit_in` keeps the same rule). */
 export function unitIn(field: FieldDef, lang: Lang): string | null {
-  const u = lang === 'zh-CN' ? field.unit : (field.unit_en ?? field.unit);
+  const u = lang === 'zh-CN' ? field.unit : (field.unit_en ?? (field.unit && /\p{Script=Han}/u.test(field.unit) ? null : field.unit));
   return u ? u : null;
 }
 

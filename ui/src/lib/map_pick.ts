@@ -7,7 +7,7 @@ import type { Candidate } from './store.svelte';
 import { clickableLayerIds } from './map_style';
 
 /** The feature panel's width plus its margins (FeaturePanel.svelte floats it at the right). */
-export const FEATURE_PANEL_SPACE = 280 + 52 + 8;
+export const FEATURE_PANEL_SPACE = 280 + 52 + 20;
 
 /** Pixels around a click that still count as on a point (a symbol is a few pixels across). */
 const CLICK_TOLERANCE = 4;

@@ -129,8 +129,15 @@ pub struct FieldDef {
     pub ty: FieldType,
     pub label_zh: String,
     pub label_en: String,
+    /// The unit after a value, as Chinese text shows it (`个`, `m²`).
     #[serde(default)]
     pub unit: Option<String>,
+    /// The unit in English text (key `unit_en`), where it differs from `unit`; empty for a
+    /// counting word such as `个`, which English leaves out ("Ports 4"). Without it, English
+    /// shows `unit` unless that holds Chinese characters. Read through [`FieldDef::unit_in`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub unit_en: Option<String>,
     #[serde(default)]
     pub required: bool,
     #[serde(default)]
@@ -214,6 +221,17 @@ impl FieldDef {
             }
         }
         Ok(())
+    }
+
+    /// The unit to write after a value in Chinese (`zh`) or English text; `None` for none.
+    /// English never shows a Chinese unit: without `unit_en`, a unit such as `户` is left out.
+    pub fn unit_in(&self, zh: bool) -> Option<&str> {
+        let u = match (zh, self.unit_en.as_deref()) {
+            (true, _) => self.unit.as_deref(),
+            (false, Some(en)) => Some(en),
+            (false, None) => self.unit.as_deref().filter(|u| !u.chars().any(is_han)),
+        };
+        u.filter(|u| !u.is_empty())
     }
 
     /// The enum value whose code or Chinese or English label is `s`.
@@ -384,21 +402,28 @@ pub struct LegendKeys {
 }
 
 /// A layer's legend, defaults applied: one swatch, and one entry per enum value when the
-/// style colours features by an enum field.
+/// style colours or sizes features by an enum field.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Legend {
     pub symbol: LegendSymbol,
     pub color: String,
+    /// A line's width in pixels where the style gives one number (`line-width`).
+    pub width: Option<f64>,
+    /// A line's dashes (`line-dasharray`: dash and gap lengths in line widths), so the swatch is
+    /// dashed where the map is.
+    pub dash: Option<Vec<f64>>,
     pub entries: Vec<LegendEntry>,
 }
 
-/// One value of the field a layer's style colours by, with its colour.
+/// One value of the field a layer's style colours or sizes by, with its colour (and a line's
+/// width where the style sets it by the same field).
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct LegendEntry {
     pub value: String,
     pub label_zh: String,
     pub label_en: String,
     pub color: String,
+    pub width: Option<f64>,
 }
 
 /// MapLibre's colour when a style gives none.
@@ -407,6 +432,47 @@ const MAPLIBRE_DEFAULT_COLOR: &str = "#000000";
 /// What the legend shows for a colour that only an expression decides (`["get", "colour"]`).
 const UNKNOWN_COLOR: &str = "#888888";
 
+/// A `["match", ["get", FIELD], v1, out1, …, fallback]` expression, taken apart.
+struct MatchOnField<'a> {
+    field: &'a str,
+    pairs: &'a [toml::Value],
+    fallback: &'a toml::Value,
+}
+
+impl<'a> MatchOnField<'a> {
+    fn parse(v: &'a toml::Value) -> Option<Self> {
+        let a = v.as_array()?;
+        if a.len() < 4 || a[0].as_str() != Some("match") {
+            return None;
+        }
+        let field = match a[1].as_array().map(|g| g.as_slice()) {
+            Some([get, name]) if get.as_str() == Some("get") => name.as_str()?,
+            _ => return None,
+        };
+        Some(MatchOnField { field, pairs: &a[2..a.len() - 1], fallback: &a[a.len() - 1] })
+    }
+
+    /// The output the expression gives features whose field holds `value`.
+    fn output(&self, value: &str) -> &'a toml::Value {
+        for pair in self.pairs.chunks(2) {
+            let [labels, out] = pair else { break };
+            let hit = match labels {
+                toml::Value::String(s) => s == value,
+                toml::Value::Array(list) => list.iter().any(|l| l.as_str() == Some(value)),
+                _ => false,
+            };
+            if hit {
+                return out;
+            }
+        }
+        self.fallback
+    }
+}
+
+fn as_number(v: &toml::Value) -> Option<f64> {
+    v.as_float().or_else(|| v.as_integer().map(|i| i as f64))
+}
+
 impl LayerKind {
     /// How the layer appears on the map and in the layer panel, the catalog's defaults
     /// applied (README, "The layer catalog"):
@@ -414,8 +480,8 @@ impl LayerKind {
     /// - labels: point layers are labelled (size 11, `#333333`, from zoom 16, priority 0);
     ///   other layers only with a `[label]` table or `label = true`, where a line layer's
     ///   label runs along the line and the rest default as for points but from zoom 13;
-    /// - legend: a swatch of the style's shape and colour, with one entry per value when the
-    ///   colour is a `match` on an enum field.
+    /// - legend: a swatch of the style's shape, colour, line width and dashes, with one entry
+    ///   per value when the colour or a line's width is a `match` on an enum field.
     pub fn display(&self) -> MapDisplay {
         let clickable = self.clickable.unwrap_or(self.group != LayerGroup::Basemap);
         let pointlike = matches!(self.geometry, GeometryType::Point | GeometryType::MultiPoint);
@@ -456,47 +522,51 @@ impl LayerKind {
             None => MAPLIBRE_DEFAULT_COLOR.into(),
             Some(v) => first_color(v).unwrap_or_else(|| UNKNOWN_COLOR.into()),
         });
-        let entries = match (keys.entries.unwrap_or(true), colour_value) {
-            (true, Some(v)) => self.match_entries(v),
-            _ => Vec::new(),
-        };
-        Legend { symbol, color, entries }
+        let line = style_type == "line";
+        let width_value = paint.and_then(|p| p.get("line-width")).filter(|_| line);
+        let width = width_value.and_then(as_number);
+        let dash = paint
+            .and_then(|p| p.get("line-dasharray"))
+            .filter(|_| line)
+            .and_then(|v| v.as_array())
+            .and_then(|a| a.iter().map(as_number).collect::<Option<Vec<f64>>>())
+            .filter(|d| d.len() >= 2 && d.iter().all(|x| x.is_finite() && *x >= 0.0));
+        let entries = if keys.entries.unwrap_or(true) { self.match_entries(colour_value, width_value, &color, width) } else { Vec::new() };
+        Legend { symbol, color, width, dash, entries }
     }
 
-    /// For `["match", ["get", FIELD], v1, c1, …, fallback]` on an enum field: every value of
-    /// the field, in the catalog's order, with the colour the expression gives it.
-    fn match_entries(&self, v: &toml::Value) -> Vec<LegendEntry> {
-        let Some(a) = v.as_array() else { return Vec::new() };
-        if a.len() < 4 || a[0].as_str() != Some("match") {
-            return Vec::new();
-        }
-        let field = match a[1].as_array().map(|g| g.as_slice()) {
-            Some([get, name]) if get.as_str() == Some("get") => name.as_str(),
-            _ => None,
+    /// Where the colour or a line's width is `["match", ["get", FIELD], …]` on an enum field:
+    /// every value of the field, in the catalog's order, with the colour and width the style
+    /// gives it (the layer's own where only one of the two is a match). Empty otherwise, or
+    /// when the two match on different fields.
+    fn match_entries(&self, colour: Option<&toml::Value>, width: Option<&toml::Value>, color: &str, plain_width: Option<f64>) -> Vec<LegendEntry> {
+        let by_colour = colour.and_then(MatchOnField::parse);
+        let by_width = width.and_then(MatchOnField::parse);
+        let name = match (&by_colour, &by_width) {
+            (Some(c), Some(w)) if c.field != w.field => return Vec::new(),
+            (Some(c), _) => c.field,
+            (None, Some(w)) => w.field,
+            (None, None) => return Vec::new(),
         };
-        let Some(field) = field.and_then(|n| self.field(n)).filter(|f| f.ty == FieldType::Enum) else {
+        let Some(field) = self.field(name).filter(|f| f.ty == FieldType::Enum) else {
             return Vec::new();
-        };
-        let fallback = a[a.len() - 1].as_str().unwrap_or(UNKNOWN_COLOR);
-        let pairs = &a[2..a.len() - 1];
-        let colour_of = |value: &str| -> String {
-            for pair in pairs.chunks(2) {
-                let [labels, out] = pair else { break };
-                let hit = match labels {
-                    toml::Value::String(s) => s == value,
-                    toml::Value::Array(list) => list.iter().any(|l| l.as_str() == Some(value)),
-                    _ => false,
-                };
-                if hit {
-                    return out.as_str().unwrap_or(UNKNOWN_COLOR).to_owned();
-                }
-            }
-            fallback.to_owned()
         };
         field
             .values
             .iter()
-            .map(|e| LegendEntry { value: e.value.clone(), label_zh: e.zh.clone(), label_en: e.en.clone(), color: colour_of(&e.value) })
+            .map(|e| LegendEntry {
+                value: e.value.clone(),
+                label_zh: e.zh.clone(),
+                label_en: e.en.clone(),
+                color: match &by_colour {
+                    Some(m) => m.output(&e.value).as_str().unwrap_or(UNKNOWN_COLOR).to_owned(),
+                    None => color.to_owned(),
+                },
+                width: match &by_width {
+                    Some(m) => as_number(m.output(&e.value)),
+                    None => plain_width,
+                },
+            })
             .collect()
     }
 
@@ -584,6 +654,9 @@ impl LayerKind {
                     Some(x) if !x.is_finite() => return Err(bad(&format!("fields[{i}].{key}"), format!("{x} is not a number"))),
                     _ => {}
                 }
+            }
+            if f.unit_en.is_some() && f.unit.is_none() {
+                return Err(bad(&format!("fields[{i}].unit_en"), format!("field `{}` has no `unit`; `unit_en` is the English form of `unit`", f.name)));
             }
             if let (Some(lo), Some(hi)) = (f.min, f.max) {
                 if lo > hi {
@@ -686,6 +759,11 @@ fn first_color(v: &toml::Value) -> Option<String> {
         }),
         _ => None,
     }
+}
+
+/// A Chinese character (the CJK Unified Ideographs blocks a unit such as `个` or `户` uses).
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}')
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -934,6 +1012,83 @@ max_points = 10
     }
 
     #[test]
+    fn the_legend_lists_each_class_with_its_colour_width_and_dashes() {
+        let c = Catalog::load_dir(&layers_dir()).unwrap();
+        // Roads: colour and width both by class; the legend gives each class its own.
+        let legend = c.kind("roads").unwrap().display().legend;
+        let width = |v: &str| legend.entries.iter().find(|e| e.value == v).unwrap().width;
+        assert_eq!((width("main"), width("secondary"), width("pedestrian"), width("branch")), (Some(6.0), Some(4.0), Some(3.0), Some(2.0)));
+        assert_eq!((legend.width, legend.dash.as_ref()), (None, None));
+        // Blocks: one entry per land use, each with its own colour.
+        let blocks = c.kind("blocks").unwrap();
+        let legend = blocks.display().legend;
+        assert_eq!(legend.entries.len(), blocks.field("landuse").unwrap().values.len());
+        let colours: std::collections::BTreeSet<&str> = legend.entries.iter().map(|e| e.color.as_str()).collect();
+        assert_eq!(colours.len(), legend.entries.len(), "each land use has its own colour: {:?}", legend.entries);
+        // Dashed boundaries are dashed in the legend too.
+        let legend = c.kind("subdistricts").unwrap().display().legend;
+        assert_eq!((legend.width, legend.dash), (Some(2.5), Some(vec![3.0, 2.0])));
+        assert!(c.kind("communities").unwrap().display().legend.dash.is_some());
+        // Only the width by class: the entries carry the layer's colour.
+        let roads = std::fs::read_to_string(layers_dir().join("roads.toml")).unwrap();
+        let one_colour = roads.replace(r##""line-color" = ["match", ["get", "class"], "main", "#f6c26b", "secondary", "#ffffff", "pedestrian", "#f4a3a8", "#ffffff"]"##, r##""line-color" = "#999999""##);
+        assert_ne!(one_colour, roads);
+        let legend = LayerKind::from_toml(Path::new("roads.toml"), &one_colour).unwrap().display().legend;
+        assert!(legend.entries.iter().all(|e| e.color == "#999999") && legend.entries[0].width == Some(6.0), "{legend:?}");
+    }
+
+    /// CIE 1976 L*a*b* of a `#rrggbb` colour (sRGB, D65).
+    fn lab(hex: &str) -> [f64; 3] {
+        let ch = |i: usize| {
+            let c = u8::from_str_radix(&hex[1 + 2 * i..3 + 2 * i], 16).unwrap() as f64 / 255.0;
+            if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+        };
+        let (r, g, b) = (ch(0), ch(1), ch(2));
+        let xyz = [
+            (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047,
+            0.2126 * r + 0.7152 * g + 0.0722 * b,
+            (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883,
+        ];
+        let f = xyz.map(|t| if t > 0.008856 { t.cbrt() } else { 7.787 * t + 16.0 / 116.0 });
+        [116.0 * f[1] - 16.0, 500.0 * (f[0] - f[1]), 200.0 * (f[1] - f[2])]
+    }
+
+    #[test]
+    fn point_layers_are_told_apart_by_colour() {
+        let c = Catalog::load_dir(&layers_dir()).unwrap();
+        let points: Vec<(String, String)> = c
+            .kinds()
+            .iter()
+            .filter(|k| k.display().legend.symbol == LegendSymbol::Circle)
+            .map(|k| (k.id.clone(), k.display().legend.color))
+            .collect();
+        assert!(points.len() >= 7, "{points:?}");
+        for (i, (a, ca)) in points.iter().enumerate() {
+            for (b, cb) in &points[i + 1..] {
+                let (la, lb) = (lab(ca), lab(cb));
+                let delta = ((la[0] - lb[0]).powi(2) + (la[1] - lb[1]).powi(2) + (la[2] - lb[2]).powi(2)).sqrt();
+                assert!(delta >= 25.0, "{a} ({ca}) and {b} ({cb}) look alike: ΔE {delta:.1}, expected at least 25");
+            }
+        }
+    }
+
+    #[test]
+    fn units_have_an_english_form() {
+        let c = Catalog::load_dir(&layers_dir()).unwrap();
+        let ports = c.kind("chargers").unwrap().field("ports").unwrap();
+        assert_eq!((ports.unit_in(true), ports.unit_in(false)), (Some("个"), None));
+        let area = c.kind("billboards").unwrap().field("face_area_m2").unwrap();
+        assert_eq!((area.unit_in(true), area.unit_in(false)), (Some("m²"), Some("m²")));
+        let good = std::fs::read_to_string(layers_dir().join("chargers.toml")).unwrap();
+        // Without `unit_en`, English leaves a Chinese unit out rather than show it.
+        let k = LayerKind::from_toml(Path::new("chargers.toml"), &good.replace("unit_en = \"\"\n", "")).unwrap();
+        assert_eq!(k.field("ports").unwrap().unit_in(false), None);
+        assert_eq!(k.field("ports").unwrap().unit_in(true), Some("个"));
+        let e = error_for(&good.replace("name = \"operator\"\n", "name = \"operator\"\nunit_en = \"x\"\n"));
+        assert!(e.contains("unit_en") && e.contains("no `unit`"), "{e}");
+    }
+
+    #[test]
     fn display_keys_override_the_defaults() {
         let good = std::fs::read_to_string(layers_dir().join("chargers.toml")).unwrap();
         let k = LayerKind::from_toml(Path::new("chargers.toml"), &format!("{good}\n[label]\nminzoom = 14\n")).unwrap();
@@ -1052,7 +1207,7 @@ max_points = 10
         assert!(e.contains("fields[1].min") && e.contains("min ≤ max"), "{e}");
         let e = error_for(&good.replace("label_en = \"Vehicle type\"", "label_en = \"Vehicle type\"\nmin = 0"));
         assert!(e.contains("fields[0].min") && e.contains("integer and real"), "{e}");
-        let e = error_for(&good.replace("unit = \"个\"\nrequired = true\nmin = 1", "unit = \"个\"\nrequired = true\npattern = \"\\\\d+\"\nmin = 1"));
+        let e = error_for(&good.replace("unit = \"个\"\nunit_en = \"\"\nrequired = true\nmin = 1", "unit = \"个\"\nunit_en = \"\"\nrequired = true\npattern = \"\\\\d+\"\nmin = 1"));
         assert!(e.contains("fields[1].pattern") && e.contains("text fields"), "{e}");
         let e = error_for(&good.replace("name = \"operator\"\n", "name = \"operator\"\npattern = \"[unclosed\"\n"));
         assert!(e.contains(".pattern") && e.contains("not a regular expression"), "{e}");

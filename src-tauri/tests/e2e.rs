@@ -136,7 +136,8 @@ async fn the_desktop_window_works_end_to_end() {
     assert!(refused.as_str().unwrap_or("").starts_with("refused"), "{refused}");
 
     // 8. A screenshot of the whole window with every layer on, over the whole old town.
-    js(&c, "const i = window.wardgis.info; window.wardgis.map.fitBounds(i.extent, {padding: 10, duration: 0}); return true").await;
+    // Full extent, as a user would ask for it: the district clear of the open feature panel.
+    c.find(Locator::Id("full-extent")).await.unwrap().click().await.unwrap();
     settle(&c).await;
     let png = c.screenshot().await.expect("screenshot");
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wardgis-e2e.png");

@@ -86,7 +86,7 @@ fn empty(field: &FieldDef) -> Result<Value, String> {
 
 /// A description of what `field` accepts, for error messages.
 pub(crate) fn accepted(field: &FieldDef) -> String {
-    let unit = field.unit.as_deref().map(|u| format!(" in {u}")).unwrap_or_default();
+    let unit = field.unit_in(false).map(|u| format!(" in {u}")).unwrap_or_default();
     match field.ty {
         FieldType::Text => "text".to_owned(),
         FieldType::Integer => format!("a whole number{unit}, e.g. 4"),
@@ -181,6 +181,7 @@ mod tests {
             label_zh: "字段".into(),
             label_en: "Field".into(),
             unit: None,
+            unit_en: None,
             required,
             values: if ty == FieldType::Enum {
                 vec![

@@ -5,7 +5,17 @@ import type { FieldType } from "./FieldType";
 /**
  * One attribute of a layer kind.
  */
-export type FieldDef = { name: string, type: FieldType, label_zh: string, label_en: string, unit: string | null, required: boolean, values: Array<EnumValue>, 
+export type FieldDef = { name: string, type: FieldType, label_zh: string, label_en: string, 
+/**
+ * The unit after a value, as Chinese text shows it (`个`, `m²`).
+ */
+unit: string | null, 
+/**
+ * The unit in English text (key `unit_en`), where it differs from `unit`; empty for a
+ * counting word such as `个`, which English leaves out ("Ports 4"). Without it, English
+ * shows `unit` unless that holds Chinese characters. Read through [`FieldDef::unit_in`].
+ */
+unit_en?: string, required: boolean, values: Array<EnumValue>, 
 /**
  * The smallest value an integer or real field accepts (key `min`).
  */

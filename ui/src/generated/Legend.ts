@@ -4,6 +4,15 @@ import type { LegendSymbol } from "./LegendSymbol";
 
 /**
  * A layer's legend, defaults applied: one swatch, and one entry per enum value when the
- * style colours features by an enum field.
+ * style colours or sizes features by an enum field.
  */
-export type Legend = { symbol: LegendSymbol, color: string, entries: Array<LegendEntry>, };
+export type Legend = { symbol: LegendSymbol, color: string, 
+/**
+ * A line's width in pixels where the style gives one number (`line-width`).
+ */
+width: number | null, 
+/**
+ * A line's dashes (`line-dasharray`: dash and gap lengths in line widths), so the swatch is
+ * dashed where the map is.
+ */
+dash: Array<number> | null, entries: Array<LegendEntry>, };

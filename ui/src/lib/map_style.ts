@@ -43,6 +43,11 @@ function labelSourceLayer(l: LayerEntry): string {
   return polygonal(l) ? `${l.kind.id}_label` : l.kind.id;
 }
 
+/** Pixels between repeats of a name along a line: more than a tile (512 px, 724 px when
+ *  overzoomed by half a level), so a street gets at most one name per tile it crosses —
+ *  once or twice on screen at street level, not every 250 px as MapLibre's default. */
+const LINE_LABEL_SPACING = 800;
+
 function labelLayer(l: LayerEntry, on: boolean): LayerSpecification | null {
   const spec = l.display.label;
   if (!spec) return null;
@@ -50,7 +55,7 @@ function labelLayer(l: LayerEntry, on: boolean): LayerSpecification | null {
   // the pedestrian street's along it both find room; a point's name goes beside the symbol.
   const anchors =
     spec.placement === 'line'
-      ? {}
+      ? { 'symbol-spacing': LINE_LABEL_SPACING }
       : polygonal(l)
         ? { 'text-variable-anchor': ['center', 'top', 'bottom', 'left', 'right'], 'text-radial-offset': 0.6 }
         : { 'text-variable-anchor': ['left', 'right', 'top', 'bottom'], 'text-radial-offset': 0.8, 'text-justify': 'auto' };

@@ -22,6 +22,20 @@ export interface Selected {
   fids: number[];
 }
 
+/** One feature under a click, for the overlap chooser: its layer, fid and name as text. */
+export interface Candidate {
+  layer: string;
+  fid: number;
+  name: string;
+}
+
+/** The overlap chooser: the features under one click and where the click was (map pixels). */
+export interface Choice {
+  candidates: Candidate[];
+  x: number;
+  y: number;
+}
+
 /** The event the desktop emits when features of the open project changed. */
 export const PROJECT_CHANGED = 'project-changed';
 
@@ -47,8 +61,13 @@ class Store {
   selected = $state.raw<Selected | null>(null);
   tool = $state<Tool>('identify');
   lang = $state<Lang>(rememberedLang());
-  /** A one-line message for the status bar (errors, loading). */
-  message = $state('');
+  /** The status bar's message as a function of the strings, so it reads in the language
+   *  chosen after it was set (set through `say`, or `message` for a fixed text). */
+  private messageOf = $state.raw<(t: Strings) => string>(() => '');
+  /** Where points overlap, the features under the last click, to choose from. */
+  choice = $state.raw<Choice | null>(null);
+  /** Bumped to ask the map to show the whole project (MapView fits its extent). */
+  fullExtentRequests = $state(0);
   /** The cursor's position over the map, `[lon, lat]`. */
   cursor = $state.raw<[number, number] | null>(null);
   /** Per layer, how many times its features changed since the project opened; MapView reloads
@@ -62,6 +81,21 @@ class Store {
 
   get t(): Strings {
     return tables[this.lang];
+  }
+
+  /** A one-line message for the status bar (errors, loading), in the current language. */
+  get message(): string {
+    return this.messageOf(this.t);
+  }
+
+  /** Sets a fixed message (text that has no other language: a path, an error from core). */
+  set message(text: string) {
+    this.messageOf = () => text;
+  }
+
+  /** Sets a message from the strings, so switching the language rewrites it at once. */
+  say(f: (t: Strings) => string): void {
+    this.messageOf = f;
   }
 
   /** The Chinese or English form of a catalog name, in the current language. */
@@ -91,12 +125,12 @@ class Store {
     rememberLang(this.lang);
     window.wardgis.projectChanged = (p) => this.applyProjectChanged(p);
     window.wardgis.selectedFids = () => [...(this.selected?.fids ?? [])].sort((a, b) => a - b);
-    this.message = this.t.loading;
+    this.say((t) => t.loading);
     try {
       this.load(await api.projectInfo());
       this.message = '';
     } catch (e) {
-      this.message = this.t.openFailed(String(e));
+      this.say((t) => t.openFailed(String(e)));
     }
     try {
       await listen<ProjectChanged>(PROJECT_CHANGED, (e) => this.applyProjectChanged(e.payload));
@@ -111,6 +145,7 @@ class Store {
     this.hidden = {};
     this.selection = null;
     this.selected = null;
+    this.choice = null;
     this.dataVersion = {};
     this.tableLayer = null;
     window.wardgis.info = info;
@@ -124,7 +159,7 @@ class Store {
       this.load(await api.openProject(path));
       this.message = '';
     } catch (e) {
-      this.message = this.t.openFailed(String(e));
+      this.say((t) => t.openFailed(String(e)));
     }
   }
 
@@ -133,7 +168,7 @@ class Store {
     try {
       this.selection = await api.feature(layer, fid);
     } catch (e) {
-      this.message = this.t.featureFailed(String(e));
+      this.say((t) => t.featureFailed(String(e)));
     }
   }
 
@@ -142,9 +177,9 @@ class Store {
   async undo(): Promise<void> {
     try {
       const r = await api.undo();
-      this.message = r.undone ? this.t.undone(r.summary ?? '') : this.t.nothingToUndo;
+      this.say((t) => (r.undone ? t.undone(r.summary ?? '') : t.nothingToUndo));
     } catch (e) {
-      this.message = this.t.undoFailed(String(e));
+      this.say((t) => t.undoFailed(String(e)));
     }
   }
 
@@ -155,6 +190,40 @@ class Store {
   /** Opens the attribute table of a layer (or closes it with `null`). */
   openTable(layer: string | null): void {
     this.tableLayer = layer;
+  }
+
+  /** A click found several features: one shows at once (and is the selection, so the map
+   *  highlights it), more open the chooser. */
+  offer(candidates: Candidate[], x: number, y: number): void {
+    this.choice = null;
+    if (candidates.length === 1) this.show(candidates[0]);
+    else if (candidates.length > 1) this.choice = { candidates, x, y };
+  }
+
+  /** The chooser's pick: shown in the feature panel and selected. */
+  choose(c: Candidate): void {
+    this.choice = null;
+    this.show(c);
+  }
+
+  private show(c: Candidate): void {
+    void this.select(c.layer, c.fid);
+    this.setSelected(c.layer, [c.fid]);
+  }
+
+  /** Esc: closes the chooser if open, else goes back from another tool to identify, else
+   *  closes the feature panel. Answers whether it did anything. */
+  cancel(): boolean {
+    if (this.choice) {
+      this.choice = null;
+    } else if (this.tool !== 'identify') {
+      this.tool = 'identify';
+    } else if (this.selection) {
+      this.selection = null;
+    } else {
+      return false;
+    }
+    return true;
   }
 
   /** Replaces the selected set (an empty list clears it). */

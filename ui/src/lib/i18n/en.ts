@@ -202,4 +202,11 @@ export const en: Strings = {
   measureArea: 'Area',
   measureStart: 'Click each point on the map; double-click or Enter to finish',
   measurePoints: (n: number) => `${n} points`,
+  // The window's habits (issue 12 items 8–10): tool tips, the current tool, the chooser.
+  openProjectHint: 'Open a GeoPackage project file (.gpkg)',
+  switchLanguageHint: 'Switch the interface language (中文 / English)',
+  fullExtent: 'Full extent',
+  fullExtentHint: 'Zoom to the whole project',
+  currentTool: (tool: string) => `Tool: ${tool}`,
+  chooserTitle: 'Several features here; choose one:',
 };

@@ -201,5 +201,12 @@ export const zhCN = {
   measureArea: '面积',
   measureStart: '在地图上逐点点击，双击或回车结束',
   measurePoints: (n: number) => `${n} 个点`,
+  // The window's habits (issue 12 items 8–10): tool tips, the current tool, the chooser.
+  openProjectHint: '打开一个 GeoPackage 工程文件（.gpkg）',
+  switchLanguageHint: '切换界面语言（中文 / English）',
+  fullExtent: '全图',
+  fullExtentHint: '缩放到整个工程范围',
+  currentTool: (tool: string) => `当前工具：${tool}`,
+  chooserTitle: '此处有多个要素，请选择：',
 };
 export type Strings = typeof zhCN;

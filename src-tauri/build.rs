@@ -22,7 +22,6 @@ fn main() {
         "features_in_box",
         // query_commands.rs
         "spatial_query",
-        "export_features",
         "feature_bounds",
         "search",
         "insert_feature",

@@ -47,12 +47,8 @@ fn main() {
             import_commands::import_cancel,
             import_commands::save_error_report,
             import_commands::export_layer,
-            query_commands::spatial_query,
-            query_commands::export_features,
-            query_commands::feature_bounds,
             // The query tool and the search box (query_commands.rs).
             query_commands::spatial_query,
-            query_commands::export_features,
             query_commands::feature_bounds,
             query_commands::search,
             // Editing and measuring (edit_commands.rs).

@@ -4,7 +4,6 @@
 //! name in capabilities/default.json; the work is core's (`wardgis::spatial_query`,
 //! `wardgis::search`).
 
-use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -102,18 +101,6 @@ fn multipolygon_coords(mp: &geo_types::MultiPolygon<f64>) -> Vec<Vec<Vec<[f64; 2
     mp.0.iter()
         .map(|poly| std::iter::once(ring(poly.exterior())).chain(poly.interiors().iter().map(ring)).collect())
         .collect()
-}
-
-/// Writes the features `fids` of `layer` to `path`, in the format its extension names (every
-/// format `wardgis export` writes), in WGS84. Answers how many were written.
-#[tauri::command]
-pub fn export_features(state: State<'_, ProjectState>, layer: String, fids: Vec<i64>, path: String) -> Result<u32, String> {
-    Ok(state.with(|p| {
-        let kind = p.catalog().kind(&layer)?;
-        let features = p.features_by_fid(&layer, &fids)?;
-        wardgis::io::write_features(&PathBuf::from(&path), kind, &features, &wardgis::io::ExportOptions::default())?;
-        Ok(features.len() as u32)
-    })?)
 }
 
 /// The box `[west, south, east, north]` around a feature, where the map flies to show it;

@@ -18,18 +18,16 @@ use common::{click_map, feature_heading, js, open_window, settle, wait_for};
 use fantoccini::Locator;
 use serde_json::json;
 
-/// A fresh demo project for this run, made by the real CLI path (core's demo generator).
-fn demo_project() -> String {
-    static PATH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    PATH.get_or_init(|| common::fresh_demo("e2e")).clone()
-}
-
 const FACILITIES: [&str; 5] = ["billboards", "chargers", "bike_stations", "drying_areas", "waste_points"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_desktop_window_works_end_to_end() {
-    demo_project();
-    let window = open_window(&[demo_project()], &[]).await;
+    common::again_after_page_crash(the_desktop_window_works_end_to_end_scenario).await;
+}
+
+async fn the_desktop_window_works_end_to_end_scenario() {
+    // A fresh demo project for each run (made by core's demo generator, as the CLI does).
+    let window = open_window(&[common::fresh_demo("e2e")], &[]).await;
     let launched = window.launched;
     let c = window.client.clone();
 

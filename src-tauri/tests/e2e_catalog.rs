@@ -119,6 +119,10 @@ fn setup(dir: &Path) -> (PathBuf, PathBuf) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_layer_toml_is_a_layer_of_the_window() {
+    common::again_after_page_crash(a_new_layer_toml_is_a_layer_of_the_window_scenario).await;
+}
+
+async fn a_new_layer_toml_is_a_layer_of_the_window_scenario() {
     let dir = tempfile::tempdir().unwrap();
     let (layers, project) = setup(dir.path());
     let window = open_window(&[project.to_string_lossy().into_owned()], &[("WARDGIS_LAYERS", &layers)]).await;

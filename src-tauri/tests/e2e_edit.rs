@@ -11,7 +11,7 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{cli, click_map, js, open_window, settle, wait_for};
+use common::{cli, click_map, hover_map, js, open_window, settle, wait_for};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
@@ -73,18 +73,6 @@ async fn press(c: &Client, key: Key) {
     c.perform_actions(keys).await.expect("key");
 }
 
-/// Moves the pointer over the map without clicking.
-async fn hover_map(c: &Client, x: f64, y: f64, w: f64, h: f64) {
-    let canvas = c.find(Locator::Css("#map canvas")).await.unwrap();
-    let moves = MouseActions::new("mouse".to_owned()).then(PointerAction::MoveToElement {
-        element: canvas,
-        duration: Some(Duration::from_millis(100)),
-        x: (x - w / 2.0).round(),
-        y: (y - h / 2.0).round(),
-    });
-    c.perform_actions(moves).await.expect("hover");
-}
-
 /// Drags on the map from one canvas pixel to another, in small steps.
 async fn drag_map(c: &Client, from: (f64, f64), to: (f64, f64), w: f64, h: f64) {
     let canvas = c.find(Locator::Css("#map canvas")).await.unwrap();
@@ -115,6 +103,10 @@ fn chargers_near(layers: &Path, project: &str, lon: f64, lat: f64, m: f64) -> Ve
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn editing_and_measuring_in_the_window() {
+    common::again_after_page_crash(editing_and_measuring_in_the_window_scenario).await;
+}
+
+async fn editing_and_measuring_in_the_window_scenario() {
     let dir = tempfile::tempdir().unwrap();
     let layers = Path::new(env!("CARGO_MANIFEST_DIR")).join("../layers");
     let project = dir.path().join("d.gpkg");

@@ -41,6 +41,10 @@ async fn wait_drawn(c: &fantoccini::Client, names: &[String], since: Instant, wh
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_by_other_programs_reach_the_open_window() {
+    common::again_after_page_crash(edits_by_other_programs_reach_the_open_window_scenario).await;
+}
+
+async fn edits_by_other_programs_reach_the_open_window_scenario() {
     let dir = tempfile::tempdir().unwrap();
     let layers = Path::new(env!("CARGO_MANIFEST_DIR")).join("../layers");
     let project = dir.path().join("d.gpkg");

@@ -2,10 +2,10 @@
 //!
 //! Chargers whose names and attributes hold `<img src=x onerror=…>` and `<script>…</script>`
 //! are imported by the real `wardgis` CLI into a fresh demo project; the window must show them
-//! as the literal text in the feature panel, in the overlap chooser and in the map's labels,
-//! and nothing may run (each payload would count itself in `window.__pwned`). Later parts of
-//! the window (the attribute table, the attribute form) belong in this test too: each checks
-//! its own cells against `HOSTILE` and `nothing_ran`.
+//! as the literal text in the feature panel, in the overlap chooser, in the map's labels, in
+//! the attribute table (filtered to them) and in the attribute form, and nothing may run (each
+//! payload would count itself in `window.__pwned`). A new part of the window that shows
+//! feature values belongs in this test too.
 
 mod common;
 
@@ -55,6 +55,10 @@ async fn nothing_ran(c: &Client, where_: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_names_and_attributes_are_shown_as_text_and_never_run() {
+    common::again_after_page_crash(hostile_names_and_attributes_are_shown_as_text_and_never_run_scenario).await;
+}
+
+async fn hostile_names_and_attributes_are_shown_as_text_and_never_run_scenario() {
     let dir = tempfile::tempdir().unwrap();
     let project = hostile_project(dir.path());
     let window = open_window(&[project], &[]).await;
@@ -104,6 +108,28 @@ async fn hostile_names_and_attributes_are_shown_as_text_and_never_run() {
         assert_eq!(name_cell, json!(name));
         nothing_ran(&c, &format!("with {name} in the panel")).await;
     }
+
+    // The attribute form on the panel's feature (the last one shown): its fields hold the
+    // stored text as values. Closed without saving.
+    js(&c, "document.getElementById('feature-edit').click(); return true").await;
+    wait_for(&c, "the attribute form", "return document.getElementById('form-name') !== null", Duration::from_secs(10)).await;
+    let form = js(&c, "return [document.getElementById('form-name').value, document.getElementById('form-operator').value]").await;
+    assert_eq!(form, json!([SCRIPT, MIXED]), "the form's fields hold the stored text");
+    nothing_ran(&c, "with the form open").await;
+    js(&c, "document.getElementById('form-cancel').click(); return true").await;
+
+    // The attribute table of chargers, filtered to the hostile names: every cell literal.
+    js(&c, "document.querySelector('button.open-table[data-layer=chargers]').click(); return true").await;
+    // (It opens scrolled to the selected row, the feature last shown.)
+    wait_for(&c, "the chargers' table", "return document.querySelector('#attribute-table .row[data-fid]') !== null", Duration::from_secs(10)).await;
+    js(&c, "const i = document.getElementById('table-filter'); i.value = \"name LIKE '%<%'\"; i.dispatchEvent(new Event('input', {bubbles: true})); document.getElementById('table-filter-apply').click(); return true").await;
+    wait_for(&c, "the filtered rows", "return document.querySelectorAll('#attribute-table .row[data-fid]').length === 2", Duration::from_secs(10)).await;
+    let cells = js(&c, "return [...document.querySelectorAll('#attribute-table .row[data-fid] .cell')].map(s => s.textContent)").await;
+    let cells: Vec<&str> = cells.as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    for h in HOSTILE {
+        assert!(cells.contains(&h), "the table shows {h:?} literally: {cells:?}");
+    }
+    nothing_ran(&c, "with the table open").await;
     assert!(HOSTILE.iter().all(|h| h.contains('<')));
     c.close().await.unwrap();
 }

@@ -75,6 +75,10 @@ async fn screenshot(c: &Client, name: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_xlsx_imports_through_the_dialog_a_bad_cell_is_listed_and_a_layer_exports() {
+    common::again_after_page_crash(an_xlsx_imports_through_the_dialog_a_bad_cell_is_listed_and_a_layer_exports_scenario).await;
+}
+
+async fn an_xlsx_imports_through_the_dialog_a_bad_cell_is_listed_and_a_layer_exports_scenario() {
     let dir = tempfile::tempdir().unwrap();
     let layers = Path::new(env!("CARGO_MANIFEST_DIR")).join("../layers");
     let project = dir.path().join("d.gpkg");

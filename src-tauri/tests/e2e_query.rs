@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{cli, click_map, feature_heading, js, open_window, settle, wait_for};
+use common::{cli, click_map, feature_heading, hover_map, js, open_window, settle, wait_for};
 use fantoccini::Locator;
 
 /// Metres between two WGS84 points (haversine on the mean radius: within 0.5 % of the
@@ -42,6 +42,10 @@ async fn screenshot(c: &fantoccini::Client, name: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn query_and_search_in_the_window() {
+    common::again_after_page_crash(query_and_search_in_the_window_scenario).await;
+}
+
+async fn query_and_search_in_the_window_scenario() {
     let dir = tempfile::tempdir().unwrap();
     let layers = Path::new(env!("CARGO_MANIFEST_DIR")).join("../layers");
     let project = dir.path().join("d.gpkg");
@@ -89,6 +93,36 @@ async fn query_and_search_in_the_window() {
     // A result clicked flies to it and shows its attributes.
     let first = js(c, "const b = document.querySelector('#query-panel .hit'); b.click(); return b.querySelector('.name').textContent").await;
     assert_eq!(feature_heading(c).await, first);
+
+    // 1b. Inside a polygon drawn on the map (corners clicked, closed on the first): exactly
+    // the features `wardgis query --in` finds inside the same ring.
+    js(c, &format!("window.wardgis.map.jumpTo({{center: [{lon}, {lat}], zoom: 15}}); return true")).await;
+    settle(c).await;
+    js(c, "document.querySelector('#query-panel button[data-kind=polygon]').click(); return true").await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let corners = [(w / 2.0 - 140.0, h / 2.0 - 90.0), (w / 2.0 + 120.0, h / 2.0 - 110.0), (w / 2.0 + 150.0, h / 2.0 + 80.0), (w / 2.0 - 110.0, h / 2.0 + 100.0)];
+    for &(x, y) in corners.iter().chain(std::iter::once(&corners[0])) {
+        hover_map(c, x, y, w, h).await;
+        click_map(c, x, y, w, h).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let ring = wait_for(c, "the drawn polygon's query", "const e = document.getElementById('query-prompt'); return e.dataset.corners ? JSON.parse(e.dataset.corners) : null", Duration::from_secs(10)).await;
+    wait_for(c, "the polygon's results", "const e = document.getElementById('query-count'); return e && !e.textContent.includes('…')", Duration::from_secs(10)).await;
+    let page: BTreeSet<i64> = js(c, "return [...document.querySelectorAll('#query-panel .hit')].map(b => Number(b.dataset.fid))")
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    let area = dir.path().join("drawn.geojson");
+    std::fs::write(&area, serde_json::json!({"type": "Polygon", "coordinates": [ring]}).to_string()).unwrap();
+    let out = cli(&layers, &["query", project_s, "billboards", "--in", area.to_str().unwrap()]);
+    let fc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let want: BTreeSet<i64> = fc["features"].as_array().unwrap().iter().map(|f| f["id"].as_i64().unwrap()).collect();
+    assert!(want.len() >= 3, "too few billboards inside the drawn polygon for a meaningful test: {want:?}");
+    assert_eq!(page, want, "the window's polygon query and `wardgis query --in` on the same ring");
+    screenshot(c, "e2e_query_polygon.png").await;
 
     // 2. Search by part of a Chinese name: a charger's name without its first character.
     let chargers: serde_json::Value = serde_json::from_str(&cli(&layers, &["query", project_s, "chargers", "--near", "119.82,31.36", "--k", "1"])).unwrap();

@@ -27,6 +27,10 @@ async fn text(c: &fantoccini::Client, css: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_a_new_user_saw_is_fixed() {
+    common::again_after_page_crash(what_a_new_user_saw_is_fixed_scenario).await;
+}
+
+async fn what_a_new_user_saw_is_fixed_scenario() {
     let dir = tempfile::tempdir().unwrap();
     let window = open_window(&[demo_project(dir.path())], &[]).await;
     let c = window.client.clone();

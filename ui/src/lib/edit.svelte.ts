@@ -71,6 +71,11 @@ class EditStore {
     return this.drawer ? this.drawer.draw(kind, onChange) : Promise.resolve(null);
   }
 
+  /** Stops any drawing and removes the drawn shapes (another tool's drawing ends). */
+  clearDrawing(): void {
+    this.drawer?.clear();
+  }
+
   /** The drawing kind of the edit layer. */
   get kind(): DrawKind {
     const l = store.layer(this.layer);
@@ -140,16 +145,18 @@ class EditStore {
     });
   }
 
-  /** Esc: closes the form, else cancels the shape being drawn, else leaves the tool. */
-  escape(): void {
+  /** Esc (through `store.cancel`): closes the form, else cancels the shape being drawn;
+   *  answers whether there was either. */
+  escape(): boolean {
     if (this.form) {
       this.closeForm();
     } else if (this.drawer?.drawing) {
       this.toolChanged(store.tool);
       store.message = store.t.editCancelled;
-    } else if (store.tool !== 'identify') {
-      store.tool = 'identify';
+    } else {
+      return false;
     }
+    return true;
   }
 
   /** A click on a feature of the edit layer with the reshape or delete tool. */
@@ -280,6 +287,7 @@ function singlePart(g: Geometry): Geometry | null {
 }
 
 export const edit = new EditStore();
+store.onEscape(() => edit.escape());
 
 /** Metres as the measure tool shows them: m below a kilometre, else km. */
 export function formatLength(m: number, lang: string): string {

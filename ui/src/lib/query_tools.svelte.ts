@@ -3,8 +3,8 @@
 // searched, the results' marks, a pasted coordinate's marker, where to fly). MapView reads
 // this state and draws it; components change it through the methods here.
 import { invoke } from '@tauri-apps/api/core';
-import { save } from '@tauri-apps/plugin-dialog';
 import { store } from './store.svelte';
+import { importing } from './importing.svelte';
 import type { PasteCrs } from '../generated/PasteCrs';
 import type { QueryAnswer } from '../generated/QueryAnswer';
 import type { QueryHit } from '../generated/QueryHit';
@@ -12,8 +12,8 @@ import type { QueryRequest } from '../generated/QueryRequest';
 import type { SearchAnswer } from '../generated/SearchAnswer';
 import type { NameHit } from '../generated/NameHit';
 
-/** The query tool's kinds. `polygon` waits for the shared drawing module (see README). */
-export type QueryKind = 'radius' | 'nearest' | 'along';
+/** The query tool's kinds. */
+export type QueryKind = 'radius' | 'nearest' | 'along' | 'polygon';
 
 /** The target: one layer's id, or all visible facility layers. */
 export const ALL_VISIBLE_FACILITIES = '*';
@@ -29,13 +29,9 @@ type Bounds = [number, number, number, number];
 
 const api = {
   query: (request: QueryRequest, layers: string[]) => invoke<QueryAnswer>('spatial_query', { request, layers }),
-  exportFeatures: (layer: string, fids: number[], path: string) => invoke<number>('export_features', { layer, fids, path }),
   featureBounds: (layer: string, fid: number) => invoke<Bounds | null>('feature_bounds', { layer, fid }),
   search: (text: string, crs: PasteCrs) => invoke<SearchAnswer>('search', { text, crs }),
 };
-
-/** The formats `export_features` writes, by extension (the formats issue's list). */
-const EXPORT_EXTENSIONS = ['geojson', 'csv', 'xlsx', 'kml', 'kmz', 'shp', 'zip', 'gpkg'];
 
 /** Where the map should go next; `seq` makes the same place asked twice fly twice. */
 export interface FlyRequest {
@@ -50,6 +46,8 @@ class QueryTools {
   target = $state<string>(ALL_VISIBLE_FACILITIES);
   /** The last click (radius, nearest) as `[lon, lat]`. */
   clicked = $state.raw<[number, number] | null>(null);
+  /** The corners of the polygon drawn for `polygon` (first = last). */
+  corners = $state.raw<[number, number][] | null>(null);
   /** The road (any line feature) picked for `along`. */
   line = $state.raw<PickedLine | null>(null);
   answer = $state.raw<QueryAnswer | null>(null);
@@ -89,6 +87,12 @@ class QueryTools {
     await this.run();
   }
 
+  /** A polygon drawn on the map with the `polygon` query: its ring. */
+  async polygonDrawn(ring: [number, number][]): Promise<void> {
+    this.corners = ring;
+    await this.run();
+  }
+
   /** The request for the current kind and parameters, or null while a click is missing. */
   request(): QueryRequest | null {
     switch (this.kind) {
@@ -98,6 +102,8 @@ class QueryTools {
         return this.clicked ? { kind: 'nearest', lon: this.clicked[0], lat: this.clicked[1], k: this.k } : null;
       case 'along':
         return this.line ? { kind: 'along', layer: this.line.layer, fid: this.line.fid, meters: this.meters } : null;
+      case 'polygon':
+        return this.corners ? { kind: 'polygon', corners: this.corners } : null;
     }
   }
 
@@ -131,6 +137,7 @@ class QueryTools {
   clear(): void {
     this.answer = null;
     this.clicked = null;
+    this.corners = null;
     this.line = null;
     this.note = '';
   }
@@ -145,21 +152,13 @@ class QueryTools {
     await store.select(hit.layer, hit.fid);
   }
 
-  /** Writes one layer's results to a file the user names (format by extension). */
-  async exportLayer(layer: string): Promise<void> {
+  /** One layer's results to a file: they become the selection, and the Export dialog opens
+   *  on them (format, coordinate system and encoding chosen there, as for any export). */
+  exportLayer(layer: string): void {
     const fids = (this.answer?.hits ?? []).filter((h) => h.layer === layer).map((h) => h.fid);
     if (fids.length === 0) return;
-    const path = await save({
-      defaultPath: `${layer}-query.geojson`,
-      filters: [{ name: store.t.exportFilter, extensions: EXPORT_EXTENSIONS }],
-    });
-    if (typeof path !== 'string') return;
-    try {
-      const n = await api.exportFeatures(layer, fids, path);
-      store.message = store.t.exported(n, path);
-    } catch (e) {
-      store.message = store.t.exportFailed(String(e));
-    }
+    store.setSelected(layer, fids);
+    importing.showExport();
   }
 
   /** The search box's text changed: search as the user types (the latest answer wins). */

@@ -211,11 +211,23 @@ class Store {
     this.setSelected(c.layer, [c.fid]);
   }
 
-  /** Esc: closes the chooser if open, else goes back from another tool to identify, else
-   *  closes the feature panel. Answers whether it did anything. */
+  /** What Esc stops before it leaves a tool, asked in the order registered: each answers
+   *  whether it had something to stop (the edit store: its form, then a shape being drawn). */
+  private stoppers: (() => boolean)[] = [];
+
+  /** Registers something Esc stops (see `cancel`). */
+  onEscape(stop: () => boolean): void {
+    this.stoppers.push(stop);
+  }
+
+  /** Esc — the one handler, so one press does one thing: closes the chooser if open, else
+   *  stops what a tool is doing (a form, a drawing), else goes back from another tool to
+   *  identify, else closes the feature panel. Answers whether it did anything. */
   cancel(): boolean {
     if (this.choice) {
       this.choice = null;
+    } else if (this.stoppers.some((stop) => stop())) {
+      // stopped
     } else if (this.tool !== 'identify') {
       this.tool = 'identify';
     } else if (this.selection) {

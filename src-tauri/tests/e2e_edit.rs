@@ -11,7 +11,7 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{cli, click_map, hover_map, js, open_window, settle, wait_for};
+use common::{cli, click_map, hover_map, js, settle, wait_for};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
@@ -107,15 +107,10 @@ async fn editing_and_measuring_in_the_window() {
 }
 
 async fn editing_and_measuring_in_the_window_scenario() {
-    let dir = tempfile::tempdir().unwrap();
-    let layers = Path::new(env!("CARGO_MANIFEST_DIR")).join("../layers");
-    let project = dir.path().join("d.gpkg");
-    let p = project.to_str().unwrap();
-    cli(&layers, &["demo", p]);
-
-    let window = open_window(&[p.to_owned()], &[("WARDGIS_LAYERS", &layers)]).await;
+    let demo = common::demo_window().await;
+    let (layers, window) = (&demo.layers, &demo.window);
+    let p = demo.project.to_str().unwrap();
     let c = &window.client;
-    wait_for(c, "the map's first idle", "return window.wardgis && window.wardgis.ready", Duration::from_secs(60)).await;
     // Chinese, whatever an earlier session left remembered.
     if js(c, "return document.documentElement.lang").await != "zh-CN" {
         c.find(Locator::Css("#lang-toggle")).await.unwrap().click().await.unwrap();

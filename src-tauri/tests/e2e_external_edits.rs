@@ -7,11 +7,10 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{cli, click_map, feature_heading, js, open_window, settle, wait_for};
+use common::{cli, click_map, feature_heading, js, settle, wait_for};
 use fantoccini::Locator;
 use serde_json::Value;
 
@@ -45,15 +44,9 @@ async fn edits_by_other_programs_reach_the_open_window() {
 }
 
 async fn edits_by_other_programs_reach_the_open_window_scenario() {
-    let dir = tempfile::tempdir().unwrap();
-    let layers = Path::new(env!("CARGO_MANIFEST_DIR")).join("../layers");
-    let project = dir.path().join("d.gpkg");
+    let common::DemoWindow { dir, layers, project, window } = common::demo_window().await;
     let project_s = project.to_str().unwrap();
-    cli(&layers, &["demo", project_s]);
-
-    let window = open_window(&[project_s.to_owned()], &[("WARDGIS_LAYERS", &layers)]).await;
     let c = &window.client;
-    wait_for(c, "the map's first idle", "return window.wardgis && window.wardgis.ready", Duration::from_secs(60)).await;
     // Close in on the centre of the view, where the new chargers will stand.
     let centre = js(c, "const m = window.wardgis.map; m.jumpTo({center: m.getCenter(), zoom: 16}); const p = m.getCenter(); return [p.lng, p.lat]").await;
     let (lon, lat) = (centre[0].as_f64().unwrap(), centre[1].as_f64().unwrap());

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use common::{cli, js, open_window, settle, wait_for};
+use common::{js, settle, wait_for};
 use fantoccini::{Client, Locator};
 use rust_xlsxwriter::Workbook;
 
@@ -79,15 +79,9 @@ async fn an_xlsx_imports_through_the_dialog_a_bad_cell_is_listed_and_a_layer_exp
 }
 
 async fn an_xlsx_imports_through_the_dialog_a_bad_cell_is_listed_and_a_layer_exports_scenario() {
-    let dir = tempfile::tempdir().unwrap();
-    let layers = Path::new(env!("CARGO_MANIFEST_DIR")).join("../layers");
-    let project = dir.path().join("d.gpkg");
-    let project_s = project.to_str().unwrap();
-    cli(&layers, &["demo", project_s]);
-
-    let window = open_window(&[project_s.to_owned()], &[("WARDGIS_LAYERS", &layers)]).await;
+    let demo = common::demo_window().await;
+    let (dir, window) = (&demo.dir, &demo.window);
     let c = &window.client;
-    wait_for(c, "the map's first idle", "return window.wardgis && window.wardgis.ready", Duration::from_secs(60)).await;
     // The language is remembered between runs; this test reads the Chinese first.
     js(c, "if (document.documentElement.lang !== 'zh-CN') document.getElementById('lang-toggle').click(); return true").await;
     let centre = js(c, "const m = window.wardgis.map; m.jumpTo({center: m.getCenter(), zoom: 16}); const p = m.getCenter(); return [p.lng, p.lat]").await;

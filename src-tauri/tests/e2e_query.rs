@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{cli, click_map, feature_heading, hover_map, js, open_window, settle, wait_for};
+use common::{cli, click_map, feature_heading, hover_map, js, settle, wait_for};
 use fantoccini::Locator;
 
 /// Metres between two WGS84 points (haversine on the mean radius: within 0.5 % of the
@@ -46,15 +46,10 @@ async fn query_and_search_in_the_window() {
 }
 
 async fn query_and_search_in_the_window_scenario() {
-    let dir = tempfile::tempdir().unwrap();
-    let layers = Path::new(env!("CARGO_MANIFEST_DIR")).join("../layers");
-    let project = dir.path().join("d.gpkg");
-    let project_s = project.to_str().unwrap();
-    cli(&layers, &["demo", project_s]);
-
-    let window = open_window(&[project_s.to_owned()], &[("WARDGIS_LAYERS", &layers)]).await;
+    let demo = common::demo_window().await;
+    let (dir, layers, window) = (&demo.dir, &demo.layers, &demo.window);
+    let project_s = demo.project.to_str().unwrap();
     let c = &window.client;
-    wait_for(c, "the map's first idle", "return window.wardgis && window.wardgis.ready", Duration::from_secs(60)).await;
     js(c, "const m = window.wardgis.map; m.jumpTo({center: m.getCenter(), zoom: 15}); return true").await;
     settle(c).await;
 

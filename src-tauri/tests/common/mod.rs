@@ -204,6 +204,25 @@ pub async fn hover_map(c: &Client, x: f64, y: f64, w: f64, h: f64) {
     c.perform_actions(moves).await.expect("hover");
 }
 
+/// A demo district made by the real `wardgis demo` in a fresh temporary folder, open in the
+/// window (with the source tree's catalog) once its map is first idle.
+pub struct DemoWindow {
+    pub dir: tempfile::TempDir,
+    pub layers: PathBuf,
+    pub project: PathBuf,
+    pub window: Window,
+}
+
+pub async fn demo_window() -> DemoWindow {
+    let dir = tempfile::tempdir().unwrap();
+    let layers = Path::new(env!("CARGO_MANIFEST_DIR")).join("../layers");
+    let project = dir.path().join("d.gpkg");
+    cli(&layers, &["demo", project.to_str().unwrap()]);
+    let window = open_window(&[project.to_string_lossy().into_owned()], &[("WARDGIS_LAYERS", &layers)]).await;
+    wait_for(&window.client, "the map's first idle", "return window.wardgis && window.wardgis.ready", Duration::from_secs(60)).await;
+    DemoWindow { dir, layers, project, window }
+}
+
 /// Runs one end-to-end scenario, and runs it once more — from the start, with a new window —
 /// only when WebKit's web process died under the first run ("session deleted because of page
 /// crash or hang"). Under Xvfb WebKitGTK composites with Mesa's software rasteriser, whose

@@ -3,6 +3,7 @@
 // the tiles:// scheme; nothing is fetched from the network.
 import { mount } from 'svelte';
 import './styles.css';
+import './lib/dialog.css';
 import App from './App.svelte';
 
 mount(App, { target: document.body });

@@ -3,7 +3,8 @@
 //! dialog — the path typed into its field, the preview checked to show its rows, Import
 //! clicked — and the chargers layer grows by its rows, drawn on the map at their coordinates.
 //! A workbook with one bad cell is refused with the error list naming the sheet, row and
-//! column, in Chinese and in English. Exporting the layer writes a GeoPackage that GDAL's
+//! column, in Chinese and in English. A large CSV shows the progress bar moving, and Cancel
+//! leaves the layer as it was. Exporting the layer writes a GeoPackage that GDAL's
 //! `ogrinfo` reads with the layer's count.
 
 mod common;
@@ -159,6 +160,26 @@ async fn an_xlsx_imports_through_the_dialog_a_bad_cell_is_listed_and_a_layer_exp
     c.find(Locator::Css("#import-skip-bad")).await.unwrap().click().await.unwrap();
     wait_for(c, "the import skipping the bad row", "const o = document.getElementById('import-outcome'); return o && o.dataset.status === 'imported'", Duration::from_secs(30)).await;
     wait_for(c, "the count with three more", &format!("return document.querySelector('.layer-row[data-layer=chargers] .layer-count').textContent.includes('{}')", before + 9), Duration::from_secs(10)).await;
+
+    // A large file: the progress bar moves while it imports, and Cancel leaves nothing.
+    let big = dir.path().join("充电桩-大批量.csv");
+    {
+        use std::io::Write;
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&big).unwrap());
+        writeln!(w, "名称,经度,纬度,车辆类型,充电端口数").unwrap();
+        for i in 0..400_000u32 {
+            let (x, y) = (119.80 + f64::from(i % 1000) * 4e-5, 31.34 + f64::from(i / 1000) * 1e-4);
+            writeln!(w, "大批量{i},{x:.6},{y:.6},{},{}", if i % 2 == 0 { "car" } else { "ebike" }, 1 + i % 20).unwrap();
+        }
+    }
+    type_path(c, &big).await;
+    wait_for(c, "the large file's preview", "return document.getElementById('import-preview').textContent.includes('大批量0')", Duration::from_secs(20)).await;
+    c.find(Locator::Css("#import-start")).await.unwrap().click().await.unwrap();
+    wait_for(c, "the progress bar moving", "const p = document.getElementById('import-progress'); return p !== null && p.value > 0", Duration::from_secs(30)).await;
+    c.find(Locator::Css("#import-cancel")).await.unwrap().click().await.unwrap();
+    wait_for(c, "the cancelled import", "const o = document.getElementById('import-outcome'); return o && o.dataset.status === 'cancelled'", Duration::from_secs(60)).await;
+    settle(c).await;
+    assert_eq!(chargers_count(c).await, before + 9, "a cancelled import adds nothing");
     js(c, "document.querySelector('#import-dialog footer button:last-child').click(); return true").await;
 
     // 3. Export the layer; GDAL reads the file with the layer's count.

@@ -110,7 +110,7 @@ class EditStore {
       if (gen !== this.generation || store.tool !== 'add') return;
       if (!g) return this.armAdd(gen);
       this.form = { mode: 'new', layer, fids: [], geometry: g, initial: {} };
-      store.message = store.t.editFillForm;
+      store.say((t) => t.editFillForm);
     });
   }
 
@@ -152,7 +152,7 @@ class EditStore {
       this.closeForm();
     } else if (this.drawer?.drawing) {
       this.toolChanged(store.tool);
-      store.message = store.t.editCancelled;
+      store.say((t) => t.editCancelled);
     } else {
       return false;
     }
@@ -168,24 +168,24 @@ class EditStore {
       const shape = await api.featureGeometry(layer, fid);
       const g = singlePart(shape.geometry);
       if (!g) {
-        store.message = store.t.editMultipart(fid);
+        store.say((t) => t.editMultipart(fid));
         return;
       }
       this.drawer.clear();
       this.reshaping = { layer, fid };
       this.drawer.edit(g, (edited) => void this.saveGeometry(layer, fid, edited));
-      store.message = store.t.editReshapeHint;
+      store.say((t) => t.editReshapeHint);
     } catch (e) {
-      store.message = store.t.editFailed(String(e));
+      store.say((t) => t.editFailed(String(e)));
     }
   }
 
   private async saveGeometry(layer: string, fid: number, g: Geometry): Promise<void> {
     try {
       await api.updateGeometry(layer, fid, g);
-      store.message = store.t.editMoved(fid);
+      store.say((t) => t.editMoved(fid));
     } catch (e) {
-      store.message = store.t.editFailed(String(e));
+      store.say((t) => t.editFailed(String(e)));
     }
   }
 
@@ -194,11 +194,11 @@ class EditStore {
     if (fids.length === 0) return;
     try {
       await api.deleteFeatures(layer, fids);
-      store.message = store.t.editDeleted(fids.length);
+      store.say((t) => t.editDeleted(fids.length));
       if (store.selection?.layer === layer && fids.includes(store.selection.fid)) store.clearSelection();
       if (store.selected?.layer === layer) store.setSelected(layer, store.selected.fids.filter((f) => !fids.includes(f)));
     } catch (e) {
-      store.message = store.t.editFailed(String(e));
+      store.say((t) => t.editFailed(String(e)));
     }
   }
 
@@ -229,14 +229,14 @@ class EditStore {
     try {
       if (f.mode === 'new' && f.geometry) {
         const r = await api.insertFeature(f.layer, f.geometry, values);
-        store.message = store.t.editAdded(r.summary);
+        store.say((t) => t.editAdded(r.summary));
         this.closeForm();
         if (r.fids[0] !== undefined) void store.select(f.layer, r.fids[0]);
       } else if (Object.keys(values).length === 0) {
         this.closeForm();
       } else {
         const r = await api.updateAttributes(f.layer, f.fids, values);
-        store.message = store.t.editSaved(Number(r.written));
+        store.say((t) => t.editSaved(Number(r.written)));
         this.closeForm();
         if (store.selection && store.selection.layer === f.layer && f.fids.includes(store.selection.fid)) void store.select(f.layer, store.selection.fid);
       }
@@ -257,9 +257,9 @@ class EditStore {
   async redo(): Promise<void> {
     try {
       const r = await api.redo();
-      store.message = r.redone ? store.t.redone(r.summary ?? '') : store.t.nothingToRedo;
+      store.say((t) => (r.redone ? t.redone(r.summary ?? '') : t.nothingToRedo));
     } catch (e) {
-      store.message = store.t.redoFailed(String(e));
+      store.say((t) => t.redoFailed(String(e)));
     }
   }
 }

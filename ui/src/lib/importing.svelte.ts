@@ -216,7 +216,10 @@ class Importing {
     this.outcome = null;
     try {
       this.outcome = await api.start(this.request(skipBad));
-      if (this.outcome.status === 'imported') store.message = store.t.importDone(this.outcome.imported);
+      if (this.outcome.status === 'imported') {
+        const n = this.outcome.imported;
+        store.say((t) => t.importDone(n));
+      }
     } catch (e) {
       this.outcome = { status: 'failed', imported: 0, bad: [], bad_total: 0, warnings: [], message: String(e) };
     } finally {
@@ -233,7 +236,7 @@ class Importing {
     if (typeof path !== 'string') return;
     try {
       await api.saveReport(path);
-      store.message = store.t.reportSaved(path);
+      store.say((t) => t.reportSaved(path));
     } catch (e) {
       store.message = String(e);
     }

@@ -10,7 +10,7 @@ mod common;
 use std::time::Duration;
 
 use common::{click_map, js, open_window, settle, wait_for};
-use fantoccini::actions::{InputSource, MouseActions, PointerAction};
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_RIGHT};
 use fantoccini::Locator;
 use serde_json::{json, Value};
 
@@ -157,5 +157,19 @@ async fn what_a_new_user_saw_is_fixed_scenario() {
     // No browser context menu: the page refuses it.
     let prevented = js(&c, "const e = new MouseEvent('contextmenu', {bubbles: true, cancelable: true}); document.getElementById('map').dispatchEvent(e); return e.defaultPrevented").await;
     assert_eq!(prevented, json!(true));
+    // A right-click on a layer's row (a user looking for a menu) leaves the layer on; a
+    // left click still switches it.
+    let row = c.find(Locator::Css(".layer-row[data-layer=bike_stations] .layer-name")).await.unwrap();
+    let right = MouseActions::new("mouse".to_owned())
+        .then(PointerAction::MoveToElement { element: row.clone(), duration: None, x: 0.0, y: 0.0 })
+        .then(PointerAction::Down { button: MOUSE_BUTTON_RIGHT })
+        .then(PointerAction::Up { button: MOUSE_BUTTON_RIGHT });
+    c.perform_actions(right).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let on = "return document.querySelector('input[type=checkbox][data-layer=bike_stations]').checked";
+    assert_eq!(js(&c, on).await, json!(true), "a right-click switched the layer off");
+    row.click().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(js(&c, on).await, json!(false), "a left click switches the layer");
     c.close().await.unwrap();
 }

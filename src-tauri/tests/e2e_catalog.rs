@@ -128,6 +128,7 @@ async fn a_new_layer_toml_is_a_layer_of_the_window_scenario() {
     let window = open_window(&[project.to_string_lossy().into_owned()], &[("WARDGIS_LAYERS", &layers)]).await;
     let c = window.client.clone();
     wait_for(&c, "the map's first idle", "return window.wardgis && window.wardgis.ready", Duration::from_secs(60)).await;
+    common::in_chinese(&c).await;
     settle(&c).await;
 
     // 1. The layer panel lists it among the managed facilities, with its Chinese name, its

@@ -111,11 +111,6 @@ async fn editing_and_measuring_in_the_window_scenario() {
     let (layers, window) = (&demo.layers, &demo.window);
     let p = demo.project.to_str().unwrap();
     let c = &window.client;
-    // Chinese, whatever an earlier session left remembered.
-    if js(c, "return document.documentElement.lang").await != "zh-CN" {
-        c.find(Locator::Css("#lang-toggle")).await.unwrap().click().await.unwrap();
-    }
-    wait_for(c, "the Chinese page", "return document.documentElement.lang === 'zh-CN'", WAIT).await;
     let (w, h) = canvas_size(c).await;
 
     // ---- 1. Add a charger through the form; undo; redo; the CLI's history shows the steps. ----

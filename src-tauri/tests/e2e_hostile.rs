@@ -64,6 +64,7 @@ async fn hostile_names_and_attributes_are_shown_as_text_and_never_run_scenario()
     let window = open_window(&[project], &[]).await;
     let c = window.client.clone();
     wait_for(&c, "the map's first idle", "return window.wardgis && window.wardgis.ready", Duration::from_secs(60)).await;
+    common::in_chinese(&c).await;
     nothing_ran(&c, "after opening").await;
 
     // Street level over the two chargers: their labels are drawn.

@@ -83,8 +83,6 @@ async fn an_xlsx_imports_through_the_dialog_a_bad_cell_is_listed_and_a_layer_exp
     let demo = common::demo_window().await;
     let (dir, window) = (&demo.dir, &demo.window);
     let c = &window.client;
-    // The language is remembered between runs; this test reads the Chinese first.
-    js(c, "if (document.documentElement.lang !== 'zh-CN') document.getElementById('lang-toggle').click(); return true").await;
     let centre = js(c, "const m = window.wardgis.map; m.jumpTo({center: m.getCenter(), zoom: 16}); const p = m.getCenter(); return [p.lng, p.lat]").await;
     let (lon, lat) = (centre[0].as_f64().unwrap(), centre[1].as_f64().unwrap());
     settle(c).await;

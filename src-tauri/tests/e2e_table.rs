@@ -55,8 +55,7 @@ async fn table_and_map_share_one_selection_scenario() {
     wait_for(&c, "the map's first idle", "return window.wardgis && window.wardgis.ready", Duration::from_secs(60)).await;
 
     // The checks read the Chinese strings (the language is remembered between runs).
-    js(&c, "if (document.documentElement.lang !== 'zh-CN') document.getElementById('lang-toggle').click(); return true").await;
-    wait_for(&c, "Chinese", "return document.documentElement.lang === 'zh-CN'", Duration::from_secs(5)).await;
+    common::in_chinese(&c).await;
 
     // 1. The layer panel opens the chargers' table: every row counted, the first rows drawn.
     c.find(Locator::Css("button.open-table[data-layer='chargers']")).await.unwrap().click().await.unwrap();

@@ -36,10 +36,7 @@ async fn what_a_new_user_saw_is_fixed_scenario() {
     let c = window.client.clone();
     c.set_window_size(1280, 720).await.expect("resize to 1280×720");
     wait_for(&c, "the map's first idle", "return window.wardgis && window.wardgis.ready", Duration::from_secs(60)).await;
-    // Chinese first, whatever an earlier run left in the page's storage.
-    if js(&c, "return document.documentElement.lang").await != json!("zh-CN") {
-        c.find(Locator::Id("lang-toggle")).await.unwrap().click().await.unwrap();
-    }
+    common::in_chinese(&c).await;
 
     // Legend: one entry per land use of blocks (each its own colour) and per road class; the
     // subdistrict boundary's swatch is dashed as on the map, the roads' are not.

@@ -204,8 +204,15 @@ pub async fn hover_map(c: &Client, x: f64, y: f64, w: f64, h: f64) {
     c.perform_actions(moves).await.expect("hover");
 }
 
+/// Puts the page in Chinese, whatever language an earlier run left remembered in the
+/// webview's storage (every test reads the Chinese first).
+pub async fn in_chinese(c: &Client) {
+    js(c, "if (document.documentElement.lang !== 'zh-CN') document.getElementById('lang-toggle').click(); return true").await;
+    wait_for(c, "the page in Chinese", "return document.documentElement.lang === 'zh-CN'", Duration::from_secs(5)).await;
+}
+
 /// A demo district made by the real `wardgis demo` in a fresh temporary folder, open in the
-/// window (with the source tree's catalog) once its map is first idle.
+/// window (with the source tree's catalog) once its map is first idle, in Chinese.
 pub struct DemoWindow {
     pub dir: tempfile::TempDir,
     pub layers: PathBuf,
@@ -220,6 +227,7 @@ pub async fn demo_window() -> DemoWindow {
     cli(&layers, &["demo", project.to_str().unwrap()]);
     let window = open_window(&[project.to_string_lossy().into_owned()], &[("WARDGIS_LAYERS", &layers)]).await;
     wait_for(&window.client, "the map's first idle", "return window.wardgis && window.wardgis.ready", Duration::from_secs(60)).await;
+    in_chinese(&window.client).await;
     DemoWindow { dir, layers, project, window }
 }
 

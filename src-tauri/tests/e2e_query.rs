@@ -33,6 +33,18 @@ async fn map_centre(c: &fantoccini::Client) -> (f64, f64) {
     (v[0].as_f64().unwrap(), v[1].as_f64().unwrap())
 }
 
+/// The fids the query panel lists.
+async fn listed_fids(c: &fantoccini::Client) -> BTreeSet<i64> {
+    let v = js(c, "return [...document.querySelectorAll('#query-panel .hit')].map(b => Number(b.dataset.fid))").await;
+    v.as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect()
+}
+
+/// The feature ids of a FeatureCollection `wardgis query` printed.
+fn feature_ids(geojson: &str) -> BTreeSet<i64> {
+    let fc: serde_json::Value = serde_json::from_str(geojson).unwrap();
+    fc["features"].as_array().unwrap().iter().map(|f| f["id"].as_i64().unwrap()).collect()
+}
+
 async fn screenshot(c: &fantoccini::Client, name: &str) {
     let png = c.screenshot().await.expect("screenshot");
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
@@ -66,16 +78,9 @@ async fn query_and_search_in_the_window_scenario() {
     let count = wait_for(c, "the query's results", "const e = document.getElementById('query-count'); return e && !e.textContent.includes('…') && e.textContent", Duration::from_secs(10)).await;
     let clicked = js(c, "return JSON.parse(document.getElementById('query-prompt').dataset.lonlat)").await;
     let (lon, lat) = (clicked[0].as_f64().unwrap(), clicked[1].as_f64().unwrap());
-    let page: BTreeSet<i64> = js(c, "return [...document.querySelectorAll('#query-panel .hit')].map(b => Number(b.dataset.fid))")
-        .await
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_i64().unwrap())
-        .collect();
+    let page = listed_fids(c).await;
     let out = cli(&layers, &["query", project_s, "billboards", "--within", &format!("{lon},{lat}"), "--meters", "300"]);
-    let fc: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let want: BTreeSet<i64> = fc["features"].as_array().unwrap().iter().map(|f| f["id"].as_i64().unwrap()).collect();
+    let want = feature_ids(&out);
     assert!(want.len() >= 3, "too few billboards within 300 m of the click for a meaningful test: {want:?}");
     assert_eq!(page, want, "the window's radius query and `wardgis query --within {lon},{lat} --meters 300`");
     assert!(count.as_str().unwrap().contains(&want.len().to_string()), "{count}");
@@ -103,18 +108,11 @@ async fn query_and_search_in_the_window_scenario() {
     }
     let ring = wait_for(c, "the drawn polygon's query", "const e = document.getElementById('query-prompt'); return e.dataset.corners ? JSON.parse(e.dataset.corners) : null", Duration::from_secs(10)).await;
     wait_for(c, "the polygon's results", "const e = document.getElementById('query-count'); return e && !e.textContent.includes('…')", Duration::from_secs(10)).await;
-    let page: BTreeSet<i64> = js(c, "return [...document.querySelectorAll('#query-panel .hit')].map(b => Number(b.dataset.fid))")
-        .await
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_i64().unwrap())
-        .collect();
+    let page = listed_fids(c).await;
     let area = dir.path().join("drawn.geojson");
     std::fs::write(&area, serde_json::json!({"type": "Polygon", "coordinates": [ring]}).to_string()).unwrap();
     let out = cli(&layers, &["query", project_s, "billboards", "--in", area.to_str().unwrap()]);
-    let fc: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let want: BTreeSet<i64> = fc["features"].as_array().unwrap().iter().map(|f| f["id"].as_i64().unwrap()).collect();
+    let want = feature_ids(&out);
     assert!(want.len() >= 3, "too few billboards inside the drawn polygon for a meaningful test: {want:?}");
     assert_eq!(page, want, "the window's polygon query and `wardgis query --in` on the same ring");
     screenshot(c, "e2e_query_polygon.png").await;

@@ -78,6 +78,11 @@ pub enum Error {
     #[error("{0}")]
     Filter(Box<FilterError>),
 
+    /// A page that cannot be laid out or written: no font for Chinese text, an image that
+    /// is not a PNG, a PDF the writer refused; the message names the file or item.
+    #[error("print: {0}")]
+    Print(String),
+
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
 }

@@ -23,6 +23,7 @@
 //! - [`estimate`]: design-based means and pass rates with confidence intervals.
 //! - [`zoning`]: the spatial join to communities, subdistricts and unit grid cells, and the
 //!   unit grid (单元网格) itself.
+//! - [`print`]: the page engine — pages in mm, text shaped with the CJK font, PDF output.
 //! - [`demo`]: the generated demo district around Yixing old town.
 
 pub mod action;
@@ -39,6 +40,7 @@ pub mod io;
 pub mod measure;
 pub mod index;
 pub mod evaluation;
+pub mod print;
 pub mod project;
 pub mod sampling;
 pub mod search;

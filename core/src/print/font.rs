@@ -1,0 +1,164 @@
+//! Finding and loading the CJK font every printed page uses (Noto Sans CJK SC: it covers
+//! Chinese and Latin, so one font does for the whole page). The font is embedded in the PDF
+//! as a subset, so the reader needs nothing installed and the text stays selectable.
+//!
+//! Where the font comes from, first found wins:
+//! 1. the file named by `WARDGIS_CJK_FONT` (an administrator's choice, or a test's);
+//! 2. `assets/fonts/` beside the executable, then in the source checkout (what wardgis ships);
+//! 3. Debian's `fonts-noto-cjk` package.
+//!
+//! A collection file (`.ttc`) holds several faces (JP, KR, SC, TC, HK); the Simplified
+//! Chinese one is chosen by its family name, not by a face number that differs between
+//! releases of the collection.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustybuzz::ttf_parser;
+
+use crate::{Error, Result};
+
+/// The environment variable that names the font file to use instead of the search.
+pub const FONT_ENV: &str = "WARDGIS_CJK_FONT";
+
+/// The file names looked for in an `assets/fonts/` directory, the single-face file first.
+const ASSET_FILES: [&str; 2] = ["NotoSansCJKsc-Regular.otf", "NotoSansCJK-Regular.ttc"];
+
+/// Where Debian's `fonts-noto-cjk` installs the collection.
+const DEBIAN_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
+
+/// The family a face of a collection must have to be chosen.
+const FAMILY: &str = "Noto Sans CJK SC";
+
+/// A loaded font face: its bytes (shared, never copied), the face's index in the file, and
+/// krilla's handle for embedding it. Cloning is cheap; load once per batch of pages.
+#[derive(Clone)]
+pub struct PageFont {
+    pub(crate) data: Arc<Vec<u8>>,
+    pub(crate) index: u32,
+    pub(crate) krilla: krilla::text::Font,
+    /// Where it was loaded from, for messages.
+    pub path: PathBuf,
+}
+
+impl std::fmt::Debug for PageFont {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageFont").field("path", &self.path).field("index", &self.index).finish()
+    }
+}
+
+impl PageFont {
+    /// Finds the font (see the module's order) and loads it.
+    pub fn find_and_load() -> Result<PageFont> {
+        PageFont::load(&find_font()?)
+    }
+
+    /// Loads a font file: a single face (`.otf`, `.ttf`) or, from a collection, its
+    /// Simplified Chinese face.
+    pub fn load(path: &Path) -> Result<PageFont> {
+        let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let index = choose_face(&data).map_err(|message| Error::Print(format!("font {}: {message}", path.display())))?;
+        let data = Arc::new(data);
+        let krilla = krilla::text::Font::new(data.clone().into(), index).ok_or_else(|| {
+            Error::Print(format!("font {}: face {index} cannot be embedded in a PDF (not an OpenType outline font)", path.display()))
+        })?;
+        Ok(PageFont { data, index, krilla, path: path.to_path_buf() })
+    }
+}
+
+/// The font file to use: the first that exists of the places in the module's order, or an
+/// error listing every place looked at and how to point wardgis at a font.
+pub fn find_font() -> Result<PathBuf> {
+    if let Some(path) = std::env::var_os(FONT_ENV) {
+        let path = PathBuf::from(path);
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(Error::Print(format!("{FONT_ENV}={}: no such font file", path.display())))
+        };
+    }
+    let mut looked = Vec::new();
+    for dir in asset_dirs() {
+        for name in ASSET_FILES {
+            let path = dir.join(name);
+            if path.is_file() {
+                return Ok(path);
+            }
+            looked.push(path);
+        }
+    }
+    let debian = PathBuf::from(DEBIAN_FONT);
+    if debian.is_file() {
+        return Ok(debian);
+    }
+    looked.push(debian);
+    let looked: Vec<String> = looked.iter().map(|p| p.display().to_string()).collect();
+    Err(Error::Print(format!(
+        "no Chinese font found for printing; looked at {}. Install Debian's fonts-noto-cjk, or set {FONT_ENV} to a Noto Sans CJK SC .otf/.ttc file",
+        looked.join(", ")
+    )))
+}
+
+/// `assets/fonts/` beside the running executable, then in the source checkout this crate was
+/// built from (so tests and `cargo run` find it without installing).
+fn asset_dirs() -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(dir) = std::env::current_exe().ok().and_then(|exe| exe.parent().map(Path::to_path_buf)) {
+        dirs.push(dir.join("assets/fonts"));
+    }
+    dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/fonts"));
+    dirs
+}
+
+/// The face to use: 0 in a single-face file; in a collection the face whose family is
+/// Noto Sans CJK SC, or an error naming the families it has.
+fn choose_face(data: &[u8]) -> Result<u32, String> {
+    let Some(count) = ttf_parser::fonts_in_collection(data) else {
+        ttf_parser::Face::parse(data, 0).map_err(|e| format!("not a font file ({e})"))?;
+        return Ok(0);
+    };
+    let mut families = Vec::new();
+    for index in 0..count {
+        let Ok(face) = ttf_parser::Face::parse(data, index) else { continue };
+        let family = face
+            .names()
+            .into_iter()
+            .filter(|n| n.name_id == ttf_parser::name_id::FAMILY && n.is_unicode())
+            .find_map(|n| n.to_string())
+            .unwrap_or_default();
+        if family == FAMILY {
+            return Ok(index);
+        }
+        families.push(family);
+    }
+    Err(format!("a font collection without a `{FAMILY}` face (it has: {})", families.join(", ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_collection_gives_its_simplified_chinese_face() {
+        let Ok(path) = find_font() else {
+            eprintln!("skipped: no CJK font installed ({})", find_font().unwrap_err());
+            return;
+        };
+        let font = PageFont::load(&path).unwrap();
+        if path.extension().is_some_and(|e| e == "ttc") {
+            // Noto's collection orders JP, KR, SC, …; the SC face is found by name.
+            let face = ttf_parser::Face::parse(&font.data, font.index).unwrap();
+            assert!(face.glyph_index('宜').is_some());
+            assert_eq!(choose_face(&font.data), Ok(font.index));
+        }
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_font_is_refused_with_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("not-a-font.otf");
+        std::fs::write(&path, b"hello").unwrap();
+        let err = PageFont::load(&path).unwrap_err().to_string();
+        assert!(err.contains("not-a-font.otf") && err.contains("not a font file"), "{err}");
+    }
+}

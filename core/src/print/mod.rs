@@ -1,0 +1,23 @@
+//! The page engine: printed pages laid out in millimetres and rendered to PDF. Ward maps,
+//! zone reports, red/black lists and field sheets all lay out their pages with it.
+//!
+//! - [`units`]: mm and points, points and boxes on the page (top-left origin, y down).
+//! - [`page`]: paper sizes and orientation; a page and its items.
+//! - [`draw`]: what can be drawn — paths (fill, stroke, dash), circles, text runs, PNG
+//!   images, clipped groups.
+//! - [`font`]: finding and loading the CJK page font.
+//! - [`text`]: shaping, measuring and line breaking with that font.
+//! - [`pdf`]: the krilla backend writing pages as one PDF with the font embedded as a subset.
+
+pub mod draw;
+pub mod font;
+pub mod page;
+pub mod pdf;
+pub mod text;
+pub mod units;
+
+pub use draw::{Fill, FillRule, Item, PathMm, Rgb, Segment, Stroke, TextRun};
+pub use font::PageFont;
+pub use page::{Orientation, Page, Paper};
+pub use pdf::render_pdf;
+pub use units::{BoxMm, PointMm};

@@ -69,8 +69,12 @@ impl PageFont {
 /// The font file to use: the first that exists of the places in the module's order, or an
 /// error listing every place looked at and how to point wardgis at a font.
 pub fn find_font() -> Result<PathBuf> {
-    if let Some(path) = std::env::var_os(FONT_ENV) {
-        let path = PathBuf::from(path);
+    find_font_in(std::env::var_os(FONT_ENV).map(PathBuf::from), &asset_dirs(), Path::new(DEBIAN_FONT))
+}
+
+/// [`find_font`] over given places: the override, the asset directories, the system file.
+fn find_font_in(override_path: Option<PathBuf>, asset_dirs: &[PathBuf], system: &Path) -> Result<PathBuf> {
+    if let Some(path) = override_path {
         return if path.is_file() {
             Ok(path)
         } else {
@@ -78,7 +82,7 @@ pub fn find_font() -> Result<PathBuf> {
         };
     }
     let mut looked = Vec::new();
-    for dir in asset_dirs() {
+    for dir in asset_dirs {
         for name in ASSET_FILES {
             let path = dir.join(name);
             if path.is_file() {
@@ -87,11 +91,10 @@ pub fn find_font() -> Result<PathBuf> {
             looked.push(path);
         }
     }
-    let debian = PathBuf::from(DEBIAN_FONT);
-    if debian.is_file() {
-        return Ok(debian);
+    if system.is_file() {
+        return Ok(system.to_path_buf());
     }
-    looked.push(debian);
+    looked.push(system.to_path_buf());
     let looked: Vec<String> = looked.iter().map(|p| p.display().to_string()).collect();
     Err(Error::Print(format!(
         "no Chinese font found for printing; looked at {}. Install Debian's fonts-noto-cjk, or set {FONT_ENV} to a Noto Sans CJK SC .otf/.ttc file",
@@ -151,6 +154,28 @@ mod tests {
             assert!(face.glyph_index('宜').is_some());
             assert_eq!(choose_face(&font.data), Ok(font.index));
         }
+    }
+
+    #[test]
+    fn the_search_order_is_override_assets_system_and_a_miss_lists_every_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let (assets, system) = (dir.path().join("assets/fonts"), dir.path().join("system.ttc"));
+        let err = find_font_in(None, std::slice::from_ref(&assets), &system).unwrap_err().to_string();
+        for place in [assets.join(ASSET_FILES[0]), assets.join(ASSET_FILES[1]), system.clone()] {
+            assert!(err.contains(&place.display().to_string()), "{err}");
+        }
+        assert!(err.contains(FONT_ENV) && err.contains("fonts-noto-cjk"), "{err}");
+
+        std::fs::write(&system, b"x").unwrap();
+        assert_eq!(find_font_in(None, std::slice::from_ref(&assets), &system).unwrap(), system);
+        std::fs::create_dir_all(&assets).unwrap();
+        std::fs::write(assets.join(ASSET_FILES[1]), b"x").unwrap();
+        assert_eq!(find_font_in(None, std::slice::from_ref(&assets), &system).unwrap(), assets.join(ASSET_FILES[1]));
+        let chosen = dir.path().join("mine.otf");
+        let err = find_font_in(Some(chosen.clone()), std::slice::from_ref(&assets), &system).unwrap_err().to_string();
+        assert!(err.contains("WARDGIS_CJK_FONT=") && err.contains("mine.otf: no such font file"), "{err}");
+        std::fs::write(&chosen, b"x").unwrap();
+        assert_eq!(find_font_in(Some(chosen.clone()), std::slice::from_ref(&assets), &system).unwrap(), chosen);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::*;
 use crate::print::draw::{Fill, FillRule, Item, PathMm, Rgb, Stroke, TextRun};
 use crate::print::font::PageFont;
 use crate::print::page::{Orientation, Page, Paper};
-use crate::print::units::{BoxMm, PointMm};
+use crate::print::units::{mm_to_pt, BoxMm, PointMm};
 
 /// Whether poppler-utils is installed; the round-trip test needs it and says so when not.
 fn poppler() -> bool {
@@ -138,6 +138,18 @@ fn two_pages_with_chinese_text_and_a_clipped_frame_read_back_with_poppler() {
     let pages: Vec<&str> = text.split('\u{c}').collect();
     assert!(pages[0].contains("社区卫生服务站") && !pages[0].contains("设施一览表"), "{pages:?}");
     assert!(pages[1].contains("设施一览表"));
+
+    // The label is printed where it was placed and exactly as wide as `text` measured it,
+    // which is what label collision boxes rely on.
+    let boxes = run("pdftotext", &["-f", "1", "-l", "1", "-bbox"], &pdf, &["-"]);
+    let word = boxes.lines().find(|l| l.contains(">社区卫生服务站<")).unwrap_or_else(|| panic!("{boxes}"));
+    let attr = |name: &str| -> f32 {
+        let from = word.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        word[from..from + word[from..].find('"').unwrap()].parse().unwrap()
+    };
+    assert!((attr("xMin") - mm_to_pt(105.0)).abs() < 0.01, "{word}");
+    let measured = mm_to_pt(font.width_mm("社区卫生服务站", 10.0));
+    assert!((attr("xMax") - attr("xMin") - measured).abs() < 0.01, "{word} vs measured {measured} pt");
 
     // The font is embedded, as a subset (its name has the six-letter tag) with a Unicode map.
     let fonts = run("pdffonts", &[], &pdf, &[]);

@@ -8,9 +8,11 @@
 //! - [`font`]: finding and loading the CJK page font.
 //! - [`text`]: shaping, measuring and line breaking with that font.
 //! - [`pdf`]: the krilla backend writing pages as one PDF with the font embedded as a subset.
+//! - [`georef`]: the post-pass adding each map frame's geospatial viewport (lopdf).
 
 pub mod draw;
 pub mod font;
+pub mod georef;
 pub mod page;
 pub mod pdf;
 pub mod text;
@@ -18,6 +20,7 @@ pub mod units;
 
 pub use draw::{Fill, FillRule, Item, PathMm, Rgb, Segment, Stroke, TextRun};
 pub use font::PageFont;
+pub use georef::{georeference, GeoFrame};
 pub use page::{Orientation, Page, Paper};
 pub use pdf::render_pdf;
 pub use units::{BoxMm, PointMm};

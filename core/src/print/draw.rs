@@ -148,6 +148,10 @@ pub enum Item {
     /// Items drawn only inside `clip` (non-zero rule): a map frame's content, which must not
     /// spill onto the margin.
     Clipped { clip: PathMm, items: Vec<Item> },
+    /// Items that make one map layer (billboards, roads): written as a PDF optional content
+    /// group named `name`, so a PDF viewer can switch it and GDAL's `ogrinfo` lists it as a
+    /// vector layer of that name.
+    Layer { name: String, items: Vec<Item> },
 }
 
 #[cfg(test)]

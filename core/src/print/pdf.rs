@@ -61,6 +61,8 @@ impl Painter<'_, '_> {
                     self.surface.draw_image(image, size);
                     self.surface.pop();
                 }
+                // Written as an optional content group by the georef post-pass (not yet).
+                Item::Layer { items, .. } => self.draw_items(items)?,
                 Item::Clipped { clip, items } => {
                     // An empty clip shape hides everything in the group.
                     let Some(clip) = to_path(clip) else { continue };

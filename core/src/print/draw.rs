@@ -126,7 +126,9 @@ impl Stroke {
     }
 }
 
-/// A run of text on one line: its left end on the baseline, its size in points, its colour.
+/// A run of text on one line: its left end on the baseline, its size in points, its colour,
+/// and the angle its baseline is turned by about `origin` (degrees, clockwise on the page;
+/// 0 for level text, a street's direction for its name).
 /// The backend shapes it with the document's font, exactly as [`super::text::Shaper`]
 /// measures it, so a box computed from the measured width fits what is drawn.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,6 +137,14 @@ pub struct TextRun {
     pub text: String,
     pub size_pt: f32,
     pub colour: Rgb,
+    pub angle: f32,
+}
+
+impl TextRun {
+    /// Level text.
+    pub fn new(origin: PointMm, text: impl Into<String>, size_pt: f32, colour: Rgb) -> TextRun {
+        TextRun { origin, text: text.into(), size_pt, colour, angle: 0.0 }
+    }
 }
 
 /// Something drawn on a page.

@@ -13,8 +13,11 @@
 pub mod draw;
 pub mod font;
 pub mod georef;
+pub mod labels;
+pub mod map_frame;
 pub mod page;
 pub mod pdf;
+pub mod style;
 pub mod text;
 pub mod units;
 

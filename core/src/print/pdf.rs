@@ -92,8 +92,14 @@ impl Painter<'_, '_> {
             .collect();
         self.surface.set_fill(Some(to_fill(&Fill::solid(run.colour))));
         self.surface.set_stroke(None);
-        let origin = Point::from_xy(mm_to_pt(run.origin.x), mm_to_pt(run.origin.y));
-        self.surface.draw_glyphs(origin, &glyphs, self.font.krilla.clone(), &run.text, run.size_pt, false);
+        let (x, y) = (mm_to_pt(run.origin.x), mm_to_pt(run.origin.y));
+        if run.angle == 0.0 {
+            self.surface.draw_glyphs(Point::from_xy(x, y), &glyphs, self.font.krilla.clone(), &run.text, run.size_pt, false);
+        } else {
+            self.surface.push_transform(&Transform::from_rotate_at(run.angle, x, y));
+            self.surface.draw_glyphs(Point::from_xy(x, y), &glyphs, self.font.krilla.clone(), &run.text, run.size_pt, false);
+            self.surface.pop();
+        }
     }
 }
 

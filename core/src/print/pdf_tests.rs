@@ -45,7 +45,7 @@ const GREEN: Rgb = Rgb(0, 160, 0);
 /// a logo; then a portrait page of broken Chinese text.
 fn two_pages(font: &PageFont) -> Vec<Page> {
     let mut map = Page::new(Paper::A4, Orientation::Landscape);
-    let text = |x, y, s: &str, size| Item::Text(TextRun { origin: PointMm::new(x, y), text: s.into(), size_pt: size, colour: Rgb::BLACK });
+    let text = |x, y, s: &str, size| Item::Text(TextRun::new(PointMm::new(x, y), s, size, Rgb::BLACK));
     map.push(text(20.0, 20.0, "永安里社区 设施分布图", 20.0));
     let p = PointMm::new;
     let area = PathMm::polygon(&[p(0.0, 60.0), p(120.0, 60.0), p(120.0, 150.0), p(0.0, 150.0)]);

@@ -535,6 +535,23 @@ impl LayerKind {
         Legend { symbol, color, width, dash, entries }
     }
 
+    /// The enum field the legend lists value by value (the field of its `entries`), if any:
+    /// a printed legend shows only the values present on the page.
+    pub fn legend_field(&self) -> Option<&str> {
+        if self.display().legend.entries.is_empty() {
+            return None;
+        }
+        let style_type = self.style.get("type").and_then(|v| v.as_str()).unwrap_or("");
+        let paint = self.style.get("paint").and_then(|p| p.as_table())?;
+        let colour_key = match style_type {
+            "line" => "line-color",
+            "fill" => "fill-color",
+            "fill-extrusion" => "fill-extrusion-color",
+            _ => "circle-color",
+        };
+        [colour_key, "line-width"].iter().filter_map(|k| paint.get(*k)).find_map(|v| MatchOnField::parse(v).map(|m| m.field))
+    }
+
     /// Where the colour or a line's width is `["match", ["get", FIELD], …]` on an enum field:
     /// every value of the field, in the catalog's order, with the colour and width the style
     /// gives it (the layer's own where only one of the two is a match). Empty otherwise, or

@@ -12,12 +12,15 @@
 
 pub mod draw;
 pub mod font;
+pub mod furniture;
 pub mod georef;
 pub mod labels;
 pub mod map_frame;
+pub mod map_layers;
 pub mod page;
 pub mod pdf;
 pub mod style;
+pub mod table;
 pub mod text;
 pub mod units;
 

@@ -47,15 +47,15 @@ pub fn scale_bar(frame: &MapFrame, start: PointMm, max_mm: f32, font: &PageFont)
     let (ascent, _) = font.ascent_descent_em();
     let baseline = start.y + height + 0.8 + pt_to_mm(ascent * size);
     let label = |value: f64| if value >= 1000.0 { format!("{} 千米", format_number(value / 1000.0)) } else { format!("{} 米", format_number(value)) };
-    for (at, text) in [(0.0, "0".to_owned()), (0.5, format_number(metres / 2.0)), (1.0, label(metres))] {
-        let w = font.width_mm(&text, size);
-        // The end labels line up with the bar's ends (the last one starts at the end when its
-        // unit makes it long), the middle one is centred.
-        let x = match at {
-            a if a == 0.0 => start.x - w / 2.0,
-            a if a == 1.0 => start.x + length - font.width_mm(&format_number(metres), size) / 2.0,
-            _ => start.x + length / 2.0 - w / 2.0,
-        };
+    // The end labels line up with the bar's ends (the last by its number, so its unit runs
+    // on to the right), the middle one is centred.
+    let (zero, half, full) = ("0".to_owned(), format_number(metres / 2.0), label(metres));
+    let placed = [
+        (start.x - font.width_mm(&zero, size) / 2.0, zero),
+        (start.x + length / 2.0 - font.width_mm(&half, size) / 2.0, half),
+        (start.x + length - font.width_mm(&format_number(metres), size) / 2.0, full),
+    ];
+    for (x, text) in placed {
         items.push(Item::Text(TextRun::new(PointMm::new(x, baseline), text, size, INK)));
     }
     let scale_text = format!("比例尺 1:{}", format_number(frame.scale));
@@ -211,11 +211,17 @@ fn swatch_items(symbol: &Symbol, b: BoxMm) -> Vec<Item> {
                 stroke: Some(stroke.map_or(Stroke::solid(*colour, 0.1), |(c, _)| Stroke::solid(if c == Rgb::WHITE { Rgb(0x66, 0x66, 0x66) } else { c }, 0.15))),
             }]
         }
-        Symbol::Line { colour, width, opacity, dash, round } => vec![Item::Path {
-            path: PathMm::line(&[PointMm::new(b.x, mid.y), PointMm::new(b.right(), mid.y)]),
-            fill: None,
-            stroke: Some(Stroke { colour: *colour, width: width.clamp(0.15, b.height), dash: dash.clone(), opacity: *opacity, round: *round }),
-        }],
+        Symbol::Line { colour, width, opacity, dash, round } => {
+            let across = PathMm::line(&[PointMm::new(b.x, mid.y), PointMm::new(b.right(), mid.y)]);
+            let width = width.clamp(0.15, b.height);
+            let mut items = Vec::new();
+            // A white street shows on the map against the blocks; on white paper it needs an edge.
+            if u32::from(colour.0) + u32::from(colour.1) + u32::from(colour.2) > 700 {
+                items.push(Item::Path { path: across.clone(), fill: None, stroke: Some(Stroke::solid(Rgb(0x99, 0x99, 0x99), width + 0.3)) });
+            }
+            items.push(Item::Path { path: across, fill: None, stroke: Some(Stroke { colour: *colour, width, dash: dash.clone(), opacity: *opacity, round: *round }) });
+            items
+        }
         Symbol::Fill { colour, opacity, outline } => vec![Item::Path {
             path: PathMm::rect(b),
             fill: Some(Fill { colour: *colour, opacity: *opacity, rule: Default::default() }),

@@ -110,23 +110,58 @@ fn candidates(at: &LabelAt, width: f32, up: f32, down: f32) -> Vec<(PointMm, f32
             ]
         }
         LabelAt::Along(points) => {
-            let mut pieces: Vec<(PointMm, PointMm, f32)> = points.windows(2).map(|w| (w[0], w[1], distance(w[0], w[1]))).filter(|p| p.2 > width + 2.0).collect();
+            let mut pieces: Vec<(PointMm, PointMm, f32)> = straight_pieces(points).into_iter().map(|(a, b)| (a, b, distance(a, b))).filter(|p| p.2 > width + 2.0).collect();
             pieces.sort_by(|a, b| b.2.total_cmp(&a.2));
-            pieces
-                .into_iter()
-                .map(|(a, b, _)| {
-                    // Read left to right: a piece running right-to-left is turned round.
-                    let (a, b) = if b.x < a.x { (b, a) } else { (a, b) };
-                    let angle = (b.y - a.y).atan2(b.x - a.x);
-                    let (along, down_v) = ((angle.cos(), angle.sin()), (-angle.sin(), angle.cos()));
-                    let centre = PointMm::new((a.x + b.x) / 2.0, (a.y + b.y) / 2.0);
-                    let shift = (up - down) / 2.0;
+            let mut out = Vec::new();
+            for (a, b, length) in pieces {
+                // Read left to right: a piece running right-to-left is turned round.
+                let (a, b) = if b.x < a.x { (b, a) } else { (a, b) };
+                let angle = (b.y - a.y).atan2(b.x - a.x);
+                let (along, down_v) = ((angle.cos(), angle.sin()), (-angle.sin(), angle.cos()));
+                let shift = (up - down) / 2.0;
+                // The middle of the piece first, then towards its ends where there is room.
+                let slack = (length - width) / 2.0 - 1.0;
+                for offset in [0.0, -0.5 * slack, 0.5 * slack, -slack, slack] {
+                    let t = 0.5 + offset / length;
+                    let centre = PointMm::new(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t);
                     let origin = PointMm::new(centre.x - along.0 * width / 2.0 + down_v.0 * shift, centre.y - along.1 * width / 2.0 + down_v.1 * shift);
-                    (origin, angle.to_degrees())
-                })
-                .collect()
+                    out.push((origin, angle.to_degrees()));
+                }
+            }
+            out
         }
     }
+}
+
+/// How far (mm) a line may bend away from a straight label set along it: about the width of a
+/// thin street, so the text still reads as on the street.
+const STRAIGHT_TOLERANCE_MM: f32 = 0.6;
+
+/// The line cut into pieces each of which is straight within [`STRAIGHT_TOLERANCE_MM`], as
+/// their end points: a gently curving street drawn with many short segments still has long
+/// stretches a name fits along.
+fn straight_pieces(points: &[PointMm]) -> Vec<(PointMm, PointMm)> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    while start + 1 < points.len() {
+        let mut end = start + 1;
+        while end + 1 < points.len() && points[start + 1..=end].iter().all(|p| off_chord(*p, points[start], points[end + 1]) <= STRAIGHT_TOLERANCE_MM) {
+            end += 1;
+        }
+        pieces.push((points[start], points[end]));
+        start = end;
+    }
+    pieces
+}
+
+/// The distance of `p` from the straight line through `a` and `b`.
+fn off_chord(p: PointMm, a: PointMm, b: PointMm) -> f32 {
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let len = (dx * dx + dy * dy).sqrt();
+    if len == 0.0 {
+        return distance(p, a);
+    }
+    ((p.x - a.x) * dy - (p.y - a.y) * dx).abs() / len
 }
 
 /// The box of a text run with its baseline at `origin` turned by `angle` degrees.
@@ -238,6 +273,17 @@ mod tests {
         // From (15, 80) to (85, 20): rising to the right, -40.6° on a y-down page.
         let want = (20.0f32 - 80.0).atan2(85.0 - 15.0).to_degrees();
         assert!((t.angle - want).abs() < 0.01, "{} vs {want}", t.angle);
+    }
+
+    #[test]
+    fn a_gently_curving_street_of_many_short_segments_is_named_along_a_straight_stretch() {
+        let font = font();
+        let mut placer = LabelPlacer::new(&font, BoxMm::new(0.0, 0.0, 200.0, 100.0));
+        // 1 mm steps with a sag of 0.3 mm: no single segment holds the name, the stretch does.
+        let street: Vec<PointMm> = (0..=150).map(|i| PointMm::new(20.0 + i as f32, 50.0 + 0.3 * ((i as f32) / 150.0 * 3.14).sin())).collect();
+        let items = placer.place(vec![request("阳羡路", LabelAt::Along(street), 2)]);
+        assert_eq!(items.len(), 1);
+        assert_eq!(straight_pieces(&[PointMm::new(0.0, 0.0), PointMm::new(10.0, 0.0), PointMm::new(10.0, 10.0)]).len(), 2, "a corner ends a piece");
     }
 
     #[test]

@@ -12,7 +12,8 @@ use super::draw::{Fill, FillRule, Item, PathMm, Rgb, Stroke};
 use super::labels::{LabelAt, LabelRequest};
 use super::map_frame::MapFrame;
 use super::style::{parse_colour, symbol_for, Symbol, MM_PER_PX};
-use crate::catalog::{LabelPlacement, LayerKind};
+use super::units::BoxMm;
+use crate::catalog::{LabelPlacement, LayerGroup, LayerKind};
 use crate::feature::Feature;
 use crate::project::Project;
 use crate::store::Storage;
@@ -32,6 +33,8 @@ pub struct MapContent {
     pub sources: BTreeSet<String>,
     /// The features drawn, by layer id (for tables and grid references).
     pub features: BTreeMap<String, Vec<Feature>>,
+    /// The boxes of the facilities' symbols, which names must not cover.
+    pub symbols: Vec<BoxMm>,
 }
 
 /// Draws `layers` (any order; drawn by the catalog's `order`) in `frame`. Labels of features
@@ -57,6 +60,11 @@ pub fn draw_layers<S: Storage>(project: &Project<S>, frame: &MapFrame, layers: &
         for feature in &features {
             let symbol = symbol_for(kind, &feature.props, zoom)?;
             draw_geometry(frame, &feature.geometry, &symbol, &mut items);
+            if let (LayerGroup::Facility, Symbol::Circle { radius, stroke, .. }, Geometry::Point(p)) = (kind.group, &symbol, &feature.geometry) {
+                let c = frame.to_page(p.0);
+                let r = radius + stroke.map_or(0.0, |s| s.1) + 0.3;
+                content.symbols.push(BoxMm::new(c.x - r, c.y - r, 2.0 * r, 2.0 * r));
+            }
             if let Some(field) = &legend_field {
                 let v = feature.get(field);
                 if !v.is_null() {

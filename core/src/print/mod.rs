@@ -23,6 +23,7 @@ pub mod style;
 pub mod table;
 pub mod text;
 pub mod units;
+pub mod ward_map;
 
 pub use draw::{Fill, FillRule, Item, PathMm, Rgb, Segment, Stroke, TextRun};
 pub use font::PageFont;

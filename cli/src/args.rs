@@ -16,7 +16,13 @@ pub struct Cli {
     /// Folder of layer catalog files (*.toml); default: $WARDGIS_LAYERS, a `layers/` folder
     /// beside the program, or the catalog built into it.
     #[arg(long, global = true, value_name = "DIR")]
-    pub layers: Option<PathBuf>,
+    pub catalog: Option<PathBuf>,
+
+    /// The catalog folder under its first name, before the command (`wardgis --layers DIR
+    /// layers d.gpkg`); after a command, `--layers` is that command's own option where it has
+    /// one (`wardgis print … --layers roads,chargers`).
+    #[arg(long = "layers", value_name = "DIR", hide = true)]
+    pub layers_dir: Option<PathBuf>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -242,6 +248,56 @@ wardgis grid d.gpkg --cell 100 && wardgis join d.gpkg billboards --to communitie
         /// Print the report as JSON instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Print ward maps (社区设施分布图) as georeferenced vector PDF, or PNG: a page per
+    /// community with its facilities, neighbours faded, legend, scale bar, north arrow and a
+    /// lettered grid, then a table of its facilities (kind, name, grid cell, address or
+    /// nearest road) on the pages after it.
+    ///
+    /// `--out FILE.pdf` writes every chosen ward into one PDF; `--out DIR` writes a file per
+    /// ward (`DIR/<subdistrict>-<community>.pdf`, or `.png` with `--png`, further pages as
+    /// `-2.png`, `-3.png`). GIS tools read the map frame's coordinates back (`gdalinfo`) and
+    /// its layers (`ogrinfo`). A progress bar shows on a terminal.
+    #[command(group(clap::ArgGroup::new("wards").required(true).args(["ward", "subdistrict", "all"])))]
+    #[command(after_help = "Examples:\n  wardgis print d.gpkg --ward 袁桥社区 --out 袁桥社区.pdf\n  \
+wardgis print d.gpkg --subdistrict 宜城街道 --paper A3 --landscape --out maps/\n  \
+wardgis print d.gpkg --all --layers blocks,roads,water,communities,chargers --png --dpi 200 --out png/")]
+    Print {
+        project: PathBuf,
+        /// One community, by name (e.g. 袁桥社区).
+        #[arg(long, value_name = "NAME")]
+        ward: Option<String>,
+        /// Every community of a subdistrict (e.g. 宜城街道).
+        #[arg(long, value_name = "NAME")]
+        subdistrict: Option<String>,
+        /// Every community of the project.
+        #[arg(long)]
+        all: bool,
+        /// A4 or A3.
+        #[arg(long, default_value = "A4", value_parser = ["A4", "A3", "a4", "a3"])]
+        paper: String,
+        /// Landscape pages (portrait without it).
+        #[arg(long)]
+        landscape: bool,
+        /// The layers to draw, by id, separated by commas (default: every layer).
+        #[arg(long, value_name = "LAYER,...", value_delimiter = ',')]
+        layers: Option<Vec<String>>,
+        /// PNG images instead of PDF (for messaging apps).
+        #[arg(long)]
+        png: bool,
+        /// Resolution of the PNG images, 50 to 600 dots per inch.
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(50..=600))]
+        dpi: u32,
+        /// The issuing office printed in the footer (e.g. 宜城街道城管社区工作室); without it
+        /// the footer leaves a line to write it on.
+        #[arg(long, value_name = "NAME")]
+        office: Option<String>,
+        /// The map's date, YYYY-MM-DD (default: today, China Standard Time).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        /// A .pdf file for all wards in one document, or a folder for a file per ward.
+        #[arg(long, value_name = "FILE|DIR")]
+        out: PathBuf,
     },
 }
 

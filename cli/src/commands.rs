@@ -25,7 +25,7 @@ impl From<Error> for Failure {
 type Outcome = Result<(), Failure>;
 
 pub fn run(cli: Cli) -> Outcome {
-    let catalog = match &cli.layers {
+    let catalog = match cli.catalog.as_ref().or(cli.layers_dir.as_ref()) {
         Some(dir) => Catalog::load_dir(dir)?,
         None => Catalog::discover()?,
     };
@@ -82,6 +82,15 @@ pub fn run(cli: Cli) -> Outcome {
         }
         Command::Join { project, layer, to, json } => crate::zoning::join(&Project::open(&project, catalog)?, &layer, &to, json),
         Command::Grid { project, cell, json } => crate::zoning::grid(&Project::open(&project, catalog)?, cell, json),
+        Command::Print { project, ward, subdistrict, all, paper, landscape, layers, png, dpi, office, date, out } => {
+            let which = match (ward, subdistrict, all) {
+                (Some(w), _, _) => wardgis::print::ward_map::WardChoice::Ward(w),
+                (_, Some(s), _) => wardgis::print::ward_map::WardChoice::Subdistrict(s),
+                _ => wardgis::print::ward_map::WardChoice::All,
+            };
+            let request = crate::printing::Request { paper, landscape, layers, png, dpi, office, date, out };
+            crate::printing::print(&Project::open(&project, catalog)?, &which, &request)
+        }
         Command::History { project, limit } => {
             let p = Project::open(&project, catalog)?;
             for a in p.history(limit)? {

@@ -153,7 +153,7 @@ impl Context<'_> {
             Out::Null => None,
         };
         let rest = &a[2..];
-        if rest.len() % 2 == 0 {
+        if rest.len().is_multiple_of(2) {
             return Err(self.unsupported(key, v)); // a match needs its fallback
         }
         let matches = |label: &toml::Value| match (label, &input) {
@@ -174,7 +174,7 @@ impl Context<'_> {
     /// values beyond them.
     fn eval_interpolate(&self, key: &str, v: &toml::Value, a: &[toml::Value]) -> Result<Out> {
         let linear = a[1].as_array().and_then(|m| m.first()).and_then(|m| m.as_str()) == Some("linear");
-        if !linear || a.len() % 2 == 0 {
+        if !linear || a.len().is_multiple_of(2) {
             return Err(self.unsupported(key, v));
         }
         let x = self.number(key, &a[2])?;
@@ -194,7 +194,7 @@ impl Context<'_> {
     /// `["step", input, value0, stop1, value1, …]`: the value of the last stop at or below
     /// the input.
     fn eval_step(&self, key: &str, v: &toml::Value, a: &[toml::Value]) -> Result<Out> {
-        if a.len() % 2 == 0 {
+        if a.len().is_multiple_of(2) {
             return Err(self.unsupported(key, v));
         }
         let x = self.number(key, &a[1])?;

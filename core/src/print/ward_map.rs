@@ -384,11 +384,11 @@ fn facility_table<S: Storage>(
 /// "人民路（约 35 米）": the nearest road's name and distance, names cached per road.
 fn nearest_road<S: Storage>(project: &Project<S>, at: Coord<f64>, names: &mut HashMap<i64, String>) -> Result<String> {
     let Some(hit) = project.nearest(ROAD_LAYER, at, 1)?.into_iter().next() else { return Ok(String::new()) };
-    if !names.contains_key(&hit.fid) {
-        let name = project.feature(ROAD_LAYER, hit.fid)?.name().unwrap_or("未命名道路").to_owned();
-        names.insert(hit.fid, name);
-    }
-    Ok(format!("{}（约 {} 米）", names[&hit.fid], format_number(hit.distance_m.round())))
+    let name = match names.entry(hit.fid) {
+        std::collections::hash_map::Entry::Occupied(e) => e.get().clone(),
+        std::collections::hash_map::Entry::Vacant(e) => e.insert(project.feature(ROAD_LAYER, hit.fid)?.name().unwrap_or("未命名道路").to_owned()).clone(),
+    };
+    Ok(format!("{name}（约 {} 米）", format_number(hit.distance_m.round())))
 }
 
 /// Every chosen ward laid out, in order; `progress(done, total, ward)` after each.

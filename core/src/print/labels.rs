@@ -280,7 +280,7 @@ mod tests {
         let font = font();
         let mut placer = LabelPlacer::new(&font, BoxMm::new(0.0, 0.0, 200.0, 100.0));
         // 1 mm steps with a sag of 0.3 mm: no single segment holds the name, the stretch does.
-        let street: Vec<PointMm> = (0..=150).map(|i| PointMm::new(20.0 + i as f32, 50.0 + 0.3 * ((i as f32) / 150.0 * 3.14).sin())).collect();
+        let street: Vec<PointMm> = (0..=150).map(|i| PointMm::new(20.0 + i as f32, 50.0 + 0.3 * ((i as f32) / 150.0 * std::f32::consts::PI).sin())).collect();
         let items = placer.place(vec![request("阳羡路", LabelAt::Along(street), 2)]);
         assert_eq!(items.len(), 1);
         assert_eq!(straight_pieces(&[PointMm::new(0.0, 0.0), PointMm::new(10.0, 0.0), PointMm::new(10.0, 10.0)]).len(), 2, "a corner ends a piece");

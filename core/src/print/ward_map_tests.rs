@@ -43,3 +43,61 @@ fn a_ward_map_reads_back_in_pdftotext_pdffonts_and_pdfinfo() {
     let info = tool("pdfinfo", &[p]);
     assert!(info.contains("595.276 x 841.89 pts (A4)"), "{info}");
 }
+
+/// GDAL's geotransform for page `page` (1-based) of `pdf`, and the page's pixels per mm.
+fn gdal_geotransform(pdf: &Path, page: usize, page_width_mm: f32) -> (Vec<f64>, String, f64) {
+    let info: serde_json::Value = serde_json::from_str(&tool("gdalinfo", &["-json", &format!("PDF:{page}:{}", pdf.display())])).unwrap();
+    let gt: Vec<f64> = info["geoTransform"].as_array().unwrap_or_else(|| panic!("no geotransform: {info}")).iter().map(|v| v.as_f64().unwrap()).collect();
+    let wkt = info["coordinateSystem"]["wkt"].as_str().unwrap_or_default().to_owned();
+    let px_per_mm = info["size"][0].as_f64().unwrap() / page_width_mm as f64;
+    (gt, wkt, px_per_mm)
+}
+
+#[test]
+fn gdal_puts_the_frame_corners_within_two_metres_and_the_frame_holds_the_whole_ward() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let font = PageFont::find_and_load().unwrap();
+    for (name, paper, orientation) in [("袁桥社区", Paper::A4, Orientation::Portrait), ("龙背山社区", Paper::A3, Orientation::Landscape)] {
+        let wards = choose_wards(&project, &WardChoice::Ward(name.into())).unwrap();
+        let printed = ward_maps(&project, &wards, &options(paper, orientation), &font, &mut |_, _, _| {}).unwrap();
+        let path = dir.path().join(format!("{name}.pdf"));
+        std::fs::write(&path, ward_maps_pdf(&printed, &font).unwrap()).unwrap();
+        let page = &printed[0].pages[0];
+        let (gt, wkt, px_per_mm) = gdal_geotransform(&path, 1, page.width);
+        assert!(wkt.contains("WGS 84"), "{wkt}");
+        let ground = |x_mm: f32, y_mm: f32| {
+            let (px, py) = (x_mm as f64 * px_per_mm, y_mm as f64 * px_per_mm);
+            Coord { x: gt[0] + px * gt[1] + py * gt[2], y: gt[3] + px * gt[4] + py * gt[5] }
+        };
+        let geo = &printed[0].frame;
+        let b = geo.frame;
+        let placed = [(b.x, b.y), (b.right(), b.y), (b.right(), b.bottom()), (b.x, b.bottom())];
+        for ((x, y), (lon, lat)) in placed.into_iter().zip(geo.corners) {
+            let g = ground(x, y);
+            let metres = crate::crs::distance_m(Coord { x: lon, y: lat }, g);
+            assert!(metres < 2.0, "{name}: corner {x},{y} mm is {metres:.2} m from where the layout put it");
+        }
+        // The whole ward inside the frame, as GDAL reads the frame.
+        let (top_left, bottom_right) = (ground(b.x, b.y), ground(b.right(), b.bottom()));
+        let ward = wards[0].area.bounding_rect().unwrap();
+        assert!(
+            ward.min().x > top_left.x && ward.max().x < bottom_right.x && ward.min().y > bottom_right.y && ward.max().y < top_left.y,
+            "{name}: ward {ward:?} not inside the frame {top_left:?}–{bottom_right:?}"
+        );
+        let info = tool("pdfinfo", &[path.to_str().unwrap()]);
+        let size = if paper == Paper::A3 { "1190.55 x 841.89 pts (A3)" } else { "595.276 x 841.89 pts (A4)" };
+        assert!(info.contains(size), "{info}");
+    }
+}
+
+#[test]
+fn an_unknown_ward_names_the_wards_there_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    let e = choose_wards(&project, &WardChoice::Ward("不存在社区".into())).unwrap_err().to_string();
+    assert!(e.contains("不存在社区") && e.contains("袁桥社区"), "{e}");
+    let e = choose_wards(&project, &WardChoice::Subdistrict("某街道".into())).unwrap_err().to_string();
+    assert!(e.contains("宜城街道"), "{e}");
+    assert_eq!(choose_wards(&project, &WardChoice::All).unwrap().len(), project.count(WARD_LAYER).unwrap() as usize);
+}

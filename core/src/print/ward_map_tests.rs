@@ -63,6 +63,9 @@ fn gdal_puts_the_frame_corners_within_two_metres_and_the_frame_holds_the_whole_w
         let printed = ward_maps(&project, &wards, &options(paper, orientation), &font, &mut |_, _, _| {}).unwrap();
         let path = dir.path().join(format!("{name}.pdf"));
         std::fs::write(&path, ward_maps_pdf(&printed, &font).unwrap()).unwrap();
+        if let Ok(keep) = std::env::var("WARDGIS_KEEP_PDF") {
+            std::fs::copy(&path, format!("{keep}.{name}.pdf")).unwrap();
+        }
         let page = &printed[0].pages[0];
         let (gt, wkt, px_per_mm) = gdal_geotransform(&path, 1, page.width);
         assert!(wkt.contains("WGS 84"), "{wkt}");

@@ -142,18 +142,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_collection_gives_its_simplified_chinese_face() {
-        let Ok(path) = find_font() else {
-            eprintln!("skipped: no CJK font installed ({})", find_font().unwrap_err());
-            return;
-        };
+    fn the_shipped_font_is_found_and_is_noto_sans_cjk_sc() {
+        let path = find_font().expect("assets/fonts ships the page font");
         let font = PageFont::load(&path).unwrap();
-        if path.extension().is_some_and(|e| e == "ttc") {
-            // Noto's collection orders JP, KR, SC, …; the SC face is found by name.
-            let face = ttf_parser::Face::parse(&font.data, font.index).unwrap();
-            assert!(face.glyph_index('宜').is_some());
-            assert_eq!(choose_face(&font.data), Ok(font.index));
-        }
+        let face = ttf_parser::Face::parse(&font.data, font.index).unwrap();
+        assert!(face.glyph_index('宜').is_some() && face.glyph_index('A').is_some());
+        let family = face.names().into_iter().filter(|n| n.name_id == ttf_parser::name_id::FAMILY && n.is_unicode()).find_map(|n| n.to_string());
+        assert_eq!(family.as_deref(), Some("Noto Sans CJK SC"));
+    }
+
+    #[test]
+    fn the_collection_gives_its_simplified_chinese_face() {
+        // Debian's collection (scripts/install-deps.sh installs fonts-noto-cjk): JP, KR, SC, …
+        let font = PageFont::load(Path::new(DEBIAN_FONT)).expect("fonts-noto-cjk is installed (scripts/install-deps.sh)");
+        assert_eq!(font.index, 2);
+        let face = ttf_parser::Face::parse(&font.data, font.index).unwrap();
+        assert!(face.glyph_index('宜').is_some());
     }
 
     #[test]

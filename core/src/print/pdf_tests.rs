@@ -11,13 +11,10 @@ use crate::print::font::PageFont;
 use crate::print::page::{Orientation, Page, Paper};
 use crate::print::units::{mm_to_pt, BoxMm, PointMm};
 
-/// Whether poppler-utils is installed; the round-trip test needs it and says so when not.
+/// Fails the test with an install hint where poppler-utils is missing.
 fn poppler() -> bool {
-    let found = Command::new("pdftotext").arg("-v").output().is_ok();
-    if !found {
-        eprintln!("skipped: poppler-utils (pdftotext, pdffonts, pdfinfo, pdftoppm) is not installed");
-    }
-    found
+    Command::new("pdftotext").arg("-v").output().expect("poppler-utils (pdftotext, pdffonts, pdfinfo, pdftoppm) is installed (scripts/install-deps.sh)");
+    true
 }
 
 /// The standard output of `tool args… pdf after…`.
@@ -99,10 +96,7 @@ fn pixel_at(ppm: &[u8], dpi: f32, x: f32, y: f32) -> [u8; 3] {
 
 #[test]
 fn two_pages_with_chinese_text_and_a_clipped_frame_read_back_with_poppler() {
-    let font = match PageFont::find_and_load() {
-        Ok(font) => font,
-        Err(e) => return eprintln!("skipped: {e}"),
-    };
+    let font = PageFont::find_and_load().unwrap();
     let bytes = render_pdf(&two_pages(&font), &font).unwrap();
     if !poppler() {
         return;
@@ -172,14 +166,14 @@ fn two_pages_with_chinese_text_and_a_clipped_frame_read_back_with_poppler() {
 
 #[test]
 fn no_pages_is_an_error_not_an_empty_file() {
-    let Ok(font) = PageFont::find_and_load() else { return eprintln!("skipped: no CJK font") };
+    let font = PageFont::find_and_load().unwrap();
     let err = render_pdf(&[], &font).unwrap_err().to_string();
     assert!(err.contains("no pages"), "{err}");
 }
 
 #[test]
 fn a_broken_image_names_its_page_and_place() {
-    let Ok(font) = PageFont::find_and_load() else { return eprintln!("skipped: no CJK font") };
+    let font = PageFont::find_and_load().unwrap();
     let mut page = Page::new(Paper::A4, Orientation::Portrait);
     page.push(Item::Image { png: Arc::new(b"not a png".to_vec()), area: BoxMm::new(12.0, 34.0, 10.0, 10.0) });
     let err = render_pdf(&[Page::new(Paper::A3, Orientation::Portrait), page], &font).unwrap_err().to_string();

@@ -23,7 +23,7 @@ done
     || { echo "run.sh: $qgis_python cannot import qgis.core; apt-get install --no-install-recommends python3-qgis" >&2; exit 1; }
 
 rm -f "$out/demo.gpkg"
-"$wardgis" demo "$out/demo.gpkg" 2>/dev/null
+"$wardgis" demo "$out/demo.gpkg" >/dev/null 2>&1
 results="$out/results.tsv"
 : >"$results"
 

@@ -8,6 +8,7 @@ use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
 use krilla::paint;
 use krilla::surface::Surface;
+use krilla::tagging::{ContentTag, SpanTag};
 use krilla::text::{GlyphId, KrillaGlyph};
 use krilla::Document;
 
@@ -17,11 +18,17 @@ use super::page::Page;
 use super::units::{mm_to_pt, PointMm};
 use crate::{Error, Result};
 
+/// How a layer's marked-content section is recognised in the content stream: the start of the
+/// `/Alt` text of its `/Span` properties, followed by the layer's name.
+pub(crate) const LAYER_MARKER: &str = "wardgis-layer:";
+
 /// Renders the pages, in order, to the bytes of one PDF file; text is set in `font`.
 pub fn render_pdf(pages: &[Page], font: &PageFont) -> Result<Vec<u8>> {
     if pages.is_empty() {
         return Err(Error::Print("nothing to print: no pages".into()));
     }
+    // krilla's default settings enable tagging, without which `start_tagged` writes no layer
+    // marker.
     let mut document = Document::new();
     for (number, page) in pages.iter().enumerate() {
         let settings = PageSettings::from_wh(mm_to_pt(page.width), mm_to_pt(page.height)).ok_or_else(|| {
@@ -29,7 +36,7 @@ pub fn render_pdf(pages: &[Page], font: &PageFont) -> Result<Vec<u8>> {
         })?;
         let mut pdf_page = document.start_page_with(settings);
         let mut surface = pdf_page.surface();
-        let mut painter = Painter { surface: &mut surface, font, page: number + 1 };
+        let mut painter = Painter { surface: &mut surface, font, page: number + 1, layer: None };
         let drawn = painter.draw_items(&page.items);
         surface.finish();
         pdf_page.finish();
@@ -43,6 +50,8 @@ struct Painter<'s, 'a> {
     surface: &'s mut Surface<'a>,
     font: &'s PageFont,
     page: usize,
+    /// The layer being drawn, if any.
+    layer: Option<String>,
 }
 
 impl Painter<'_, '_> {
@@ -61,8 +70,7 @@ impl Painter<'_, '_> {
                     self.surface.draw_image(image, size);
                     self.surface.pop();
                 }
-                // Written as an optional content group by the georef post-pass (not yet).
-                Item::Layer { items, .. } => self.draw_items(items)?,
+                Item::Layer { name, items } => self.draw_layer(name, items)?,
                 Item::Clipped { clip, items } => {
                     // An empty clip shape hides everything in the group.
                     let Some(clip) = to_path(clip) else { continue };
@@ -74,6 +82,23 @@ impl Painter<'_, '_> {
             }
         }
         Ok(())
+    }
+
+    /// Draws a layer's items inside a marked-content section whose properties carry
+    /// [`LAYER_MARKER`] and the layer's name, which [`super::georef::finish_pdf`] turns into
+    /// the layer's optional content group. Marked content draws nothing and leaves the text as
+    /// it is; krilla cannot nest such sections, so neither can layers.
+    fn draw_layer(&mut self, name: &str, items: &[Item]) -> Result<()> {
+        if let Some(outer) = &self.layer {
+            return Err(Error::Print(format!("page {}: layer `{name}` is inside layer `{outer}`; layers cannot be nested", self.page)));
+        }
+        let marker = format!("{LAYER_MARKER}{name}");
+        self.surface.start_tagged(ContentTag::Span(SpanTag::empty().with_alt_text(Some(&marker))));
+        self.layer = Some(name.to_string());
+        let drawn = self.draw_items(items);
+        self.layer = None;
+        self.surface.end_tagged();
+        drawn
     }
 
     fn draw_path(&mut self, path: &PathMm, fill: Option<&Fill>, stroke: Option<&Stroke>) {
@@ -101,6 +126,21 @@ impl Painter<'_, '_> {
             self.surface.pop();
         }
     }
+}
+
+/// The names of the layers among `items`, in the order [`render_pdf`] marks them: layers in
+/// a clipped group whose clip is empty are not drawn at all. The post-pass checks the markers
+/// it finds against this.
+pub(crate) fn layers_drawn(items: &[Item]) -> Vec<&str> {
+    let mut names = Vec::new();
+    for item in items {
+        match item {
+            Item::Layer { name, .. } => names.push(name.as_str()),
+            Item::Clipped { clip, items } if to_path(clip).is_some() => names.extend(layers_drawn(items)),
+            _ => {}
+        }
+    }
+    names
 }
 
 /// The path in points, or `None` for a path with nothing to draw (krilla refuses those).

@@ -411,7 +411,8 @@ fn page_width(options: &WardMapOptions) -> f32 {
     Page::new(options.paper, options.orientation).width
 }
 
-/// The pages of every ward as one PDF, each map frame georeferenced.
+/// The pages of every ward as one PDF: each map frame georeferenced, each layer an optional
+/// content group (see [`super::georef::finish_pdf`]).
 pub fn ward_maps_pdf(printed: &[WardPages], font: &PageFont) -> Result<Vec<u8>> {
     let mut pages = Vec::new();
     let mut frames = Vec::new();
@@ -420,7 +421,7 @@ pub fn ward_maps_pdf(printed: &[WardPages], font: &PageFont) -> Result<Vec<u8>> 
         pages.extend(ward.pages.iter().cloned());
     }
     let pdf = super::pdf::render_pdf(&pages, font)?;
-    super::georef::georeference(&pdf, &pages, &frames)
+    super::georef::finish_pdf(&pdf, &pages, &frames)
 }
 
 #[cfg(test)]

@@ -9,12 +9,14 @@
 //! - [`text`]: shaping, measuring and line breaking with that font.
 //! - [`pdf`]: the krilla backend writing pages as one PDF with the font embedded as a subset.
 //! - [`georef`]: the post-pass adding each map frame's geospatial viewport (lopdf).
+//! - [`raster`]: PNG at a chosen DPI (pHYs set), rasterised from the finished PDF with hayro.
 
 pub mod draw;
 pub mod font;
 pub mod georef;
 pub mod page;
 pub mod pdf;
+pub mod raster;
 pub mod text;
 pub mod units;
 

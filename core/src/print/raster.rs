@@ -5,7 +5,8 @@
 //! The PNG is rasterised from the finished PDF page with hayro (the krilla author's pure-Rust
 //! PDF renderer), not drawn a second time from the page's items, so it shows exactly what the
 //! PDF shows: the same embedded font subset, clips, dashes, opacities and images, and any
-//! later PDF post-pass. Chosen over
+//! later PDF post-pass. It is fast enough to do per request: an A4 page of 10 000 paths takes
+//! about 0.1 s at 200 dpi (release build, 2-core machine; the PDF itself 0.05 s). Chosen over
 //! - a tiny-skia backend over [`super::draw::Item`]: a second renderer of the same model
 //!   (glyph outlines, dashes, clips, image decoding written again) that can drift from the PDF
 //!   and would need its own tests for every item kind;

@@ -124,13 +124,9 @@ impl LayerGroups {
 /// their groups in the page's `/Properties`; re-encodes the content (strings in hex) so GDAL
 /// can read it. `expected` are the page's layers in drawing order: markers that differ from
 /// them mean the PDF is not the one rendered from these pages, which is an error rather than
-/// a map whose layers silently stay plain. A page without layers is left as it is.
+/// a map whose layers silently stay plain. Every page is re-encoded.
 fn mark_layers(document: &mut lopdf::Document, id: ObjectId, index: usize, expected: &[&str], groups: &mut LayerGroups) -> Result<()> {
     let bytes = document.get_page_content(id);
-    // Every marker is a BDC; pages without layers mostly have none and skip the decoding.
-    if expected.is_empty() && !bytes.windows(3).any(|w| w == b"BDC") {
-        return Ok(());
-    }
     // Strict: a content stream lopdf cannot read whole is an error, never a page with
     // operations silently dropped.
     let mut content = Content::decode_strict(&bytes)
@@ -160,10 +156,10 @@ fn mark_layers(document: &mut lopdf::Document, id: ObjectId, index: usize, expec
         )));
     }
     content.operations = operations;
-    if used.is_empty() {
-        return Ok(());
-    }
-    let encoded = content.encode().map_err(|e| Error::Print(format!("page {}: its content cannot be re-encoded: {e}", index + 1)))?;
+    // Every page is re-encoded, with or without layers: GDAL reads the vectors of every page
+    // of the file, and one page it cannot tokenise (a table page in pdf-writer's compact
+    // syntax) ends its reading of the whole document.
+    let encoded = space_brackets(content.encode().map_err(|e| Error::Print(format!("page {}: its content cannot be re-encoded: {e}", index + 1)))?);
     document.change_page_content(id, encoded).map_err(|e| Error::Print(format!("page {}: its content cannot be replaced: {e}", index + 1)))?;
 
     let properties = page_properties(document, id, index)?;
@@ -215,6 +211,25 @@ fn gdal_path_reset() -> [Operation; 7] {
 
 fn resource_name(group: usize) -> String {
     format!("oc{group}")
+}
+
+/// Puts a space inside every array bracket (`[ 2 2 ] 0 d`). GDAL 3.6's content reader
+/// mis-reads an array whose last number touches its `]`, as lopdf writes a dash pattern
+/// (`[2 2] 0 d`): a token stays on its eight-deep stack, and after a few dashed lines (the
+/// community boundaries) it stops reading the page with "Max token stack size reached",
+/// losing every layer drawn after them. A plain byte edit is safe here because every string
+/// operand was written as hex (see [`strings_to_hex`]) and a name cannot hold an unescaped
+/// bracket.
+fn space_brackets(bytes: Vec<u8>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 16);
+    for b in bytes {
+        match b {
+            b'[' => out.extend_from_slice(b"[ "),
+            b']' => out.extend_from_slice(b" ]"),
+            _ => out.push(b),
+        }
+    }
+    out
 }
 
 /// Writes strings (also inside arrays, as in `TJ`) as hex: GDAL's reader stops at a NUL byte

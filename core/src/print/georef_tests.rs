@@ -369,3 +369,32 @@ fn pixel_at(ppm: &[u8], dpi: f32, x: f32, y: f32) -> [u8; 3] {
     let i = at + 3 * (row * width + col);
     [ppm[i], ppm[i + 1], ppm[i + 2]]
 }
+
+#[test]
+fn dashed_lines_do_not_stop_gdal_reading_the_layers_after_them() {
+    // Community boundaries are dashed; GDAL 3.6 lost every layer drawn after a dozen of them
+    // until the post-pass spaced the dash arrays' brackets.
+    let font = font();
+    let p = PointMm::new;
+    let dashed = |y: f32| Item::Path {
+        path: PathMm::line(&[p(30.0, y), p(120.0, y + 5.0), p(180.0, y)]),
+        fill: None,
+        stroke: Some(Stroke { colour: Rgb(140, 109, 49), width: 0.32, dash: vec![0.64, 0.64], opacity: 1.0, round: false }),
+    };
+    let mut map = Page::new(Paper::A4, Orientation::Landscape);
+    map.push(Item::Clipped {
+        clip: PathMm::rect(FRAME),
+        items: vec![
+            Item::Layer { name: "社区".into(), items: (0..12).map(|k| dashed(40.0 + 8.0 * k as f32)).collect() },
+            Item::Layer { name: FACILITIES.into(), items: vec![Item::Path { path: PathMm::circle(p(60.0, 150.0), 2.0), fill: Some(Fill::solid(FACILITY_BLUE)), stroke: None }] },
+        ],
+    });
+    let pages = vec![map];
+    let pdf = finish_pdf(&render_pdf(&pages, &font).unwrap(), &pages, &[geo_frame()]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dashed.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let layers = ogr_layers(&path);
+    assert_eq!(layers.get("社区").map(Vec::len), Some(12), "{layers:?}");
+    assert_eq!(layers.get(FACILITIES).map(Vec::len), Some(1), "the layer after the dashed lines: {layers:?}");
+}

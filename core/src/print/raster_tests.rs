@@ -54,12 +54,7 @@ fn test_page() -> Page {
             stroke: None,
         }],
     });
-    page.push(Item::Text(TextRun {
-        origin: PointMm::new(LABEL.0, LABEL.1),
-        text: "永安里社区卫生服务站".into(),
-        size_pt: 24.0,
-        colour: Rgb::BLACK,
-    }));
+    page.push(Item::Text(TextRun::new(PointMm::new(LABEL.0, LABEL.1), "永安里社区卫生服务站", 24.0, Rgb::BLACK)));
     page
 }
 

@@ -8,6 +8,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use super::*;
+use crate::print::pdf::tests::pixel_at;
 use crate::print::draw::{Fill, Item, PathMm, Rgb, Stroke, TextRun};
 use crate::print::font::PageFont;
 use crate::print::page::{Orientation, Paper};
@@ -349,25 +350,6 @@ fn post_pass_time_on_ten_thousand_paths() {
     let summary = run("ogrinfo", &["-ro", "-al", "-so"], &path, &[]);
     println!("ogrinfo -so: {:?}", started.elapsed());
     assert!(summary.contains("Feature Count: 10000"), "{summary}");
-}
-
-/// The RGB of the pixel at (x, y) mm of a binary PPM rendered at `dpi`.
-fn pixel_at(ppm: &[u8], dpi: f32, x: f32, y: f32) -> [u8; 3] {
-    // Header: "P6\n<w> <h>\n255\n", then rows of RGB.
-    let mut fields = Vec::new();
-    let mut at = 0;
-    while fields.len() < 4 {
-        let end = at + ppm[at..].iter().position(|b| b.is_ascii_whitespace()).unwrap();
-        if end > at {
-            fields.push(std::str::from_utf8(&ppm[at..end]).unwrap().to_string());
-        }
-        at = end + 1;
-    }
-    assert_eq!(fields[0], "P6");
-    let width: usize = fields[1].parse().unwrap();
-    let (col, row) = ((x / 25.4 * dpi) as usize, (y / 25.4 * dpi) as usize);
-    let i = at + 3 * (row * width + col);
-    [ppm[i], ppm[i + 1], ppm[i + 2]]
 }
 
 #[test]

@@ -204,4 +204,4 @@ fn to_stroke(stroke: &Stroke) -> paint::Stroke {
 
 #[cfg(test)]
 #[path = "pdf_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -75,8 +75,8 @@ fn two_pages(font: &PageFont) -> Vec<Page> {
     vec![map, table]
 }
 
-/// The RGB of the pixel at (x, y) mm of a binary PPM rendered at `dpi`.
-fn pixel_at(ppm: &[u8], dpi: f32, x: f32, y: f32) -> [u8; 3] {
+/// The RGB of the pixel at (x, y) mm of a binary PPM rendered at `dpi` (pdftoppm's output).
+pub(crate) fn pixel_at(ppm: &[u8], dpi: f32, x: f32, y: f32) -> [u8; 3] {
     // Header: "P6\n<w> <h>\n255\n", then rows of RGB.
     let mut fields = Vec::new();
     let mut at = 0;

@@ -9,6 +9,7 @@
 //! - [`text`]: shaping, measuring and line breaking with that font.
 //! - [`pdf`]: the krilla backend writing pages as one PDF with the font embedded as a subset.
 //! - [`georef`]: the post-pass adding each map frame's geospatial viewport (lopdf).
+//! - [`raster`]: PNG at a chosen DPI (pHYs set), rasterised from the finished PDF with hayro.
 
 pub mod draw;
 pub mod font;
@@ -19,6 +20,7 @@ pub mod map_frame;
 pub mod map_layers;
 pub mod page;
 pub mod pdf;
+pub mod raster;
 pub mod style;
 pub mod table;
 pub mod text;

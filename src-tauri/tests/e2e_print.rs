@@ -4,7 +4,8 @@
 //! outline); the exported PDF is A4 to `pdfinfo`, holds the community's name, a legend label
 //! and a facility's name to `pdftotext`, embeds the CJK font as a subset to `pdffonts`, and
 //! to `gdalinfo` has a coordinate system and a geotransform whose extent holds the community.
-//! A3 landscape then gives a preview with A3 landscape's proportions.
+//! A3 landscape then gives a preview with A3 landscape's proportions; Esc closes the dialog
+//! and Ctrl+P opens it.
 
 mod common;
 
@@ -173,4 +174,10 @@ async fn the_print_dialog_previews_a_ward_and_exports_its_pdf_scenario() {
     let (a3_w, a3_h) = preview_with_ratio(c, "an A3 landscape preview", 420.0 / 297.0).await;
     assert!(a3_w > a3_h && a4_w < a4_h);
     assert!((a3_w / a4_h - 420.0 / 297.0).abs() < 0.02, "A3's long side is √2 A4's: {a3_w} vs {a4_h}");
+
+    // Esc closes the dialog; Ctrl+P opens it again.
+    c.find(Locator::Css("#print-office")).await.unwrap().send_keys("\u{E00C}").await.unwrap();
+    wait_for(c, "the dialog closed by Esc", "return document.getElementById('print-dialog') === null", Duration::from_secs(5)).await;
+    c.find(Locator::Css("body")).await.unwrap().send_keys("\u{E009}p\u{E009}").await.unwrap();
+    wait_for(c, "the dialog opened by Ctrl+P", "return document.getElementById('print-dialog') !== null", Duration::from_secs(5)).await;
 }

@@ -31,6 +31,10 @@ fn main() {
         "redo",
         "measure",
         "feature_geometry",
+        // print_commands.rs
+        "print_wards",
+        "print_preview",
+        "print_export",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("tauri build step (is ui/dist built? run scripts/build-ui.sh)");

@@ -8,6 +8,7 @@
 mod commands;
 mod import_commands;
 mod edit_commands;
+mod print_commands;
 mod project_state;
 mod table_commands;
 mod query_commands;
@@ -28,6 +29,7 @@ fn main() {
         .manage(import_commands::ImportJobs::default())
         .register_asynchronous_uri_scheme_protocol("tiles", tile_protocol::handle)
         .manage(table_commands::TableViews::default())
+        .manage(print_commands::PrintFont::default())
         .invoke_handler(tauri::generate_handler![
             commands::project_info,
             commands::feature,
@@ -59,6 +61,10 @@ fn main() {
             edit_commands::redo,
             edit_commands::measure,
             edit_commands::feature_geometry,
+            // The print dialog (print_commands.rs).
+            print_commands::print_wards,
+            print_commands::print_preview,
+            print_commands::print_export,
         ])
         .setup(move |app| {
             let path = match requested {

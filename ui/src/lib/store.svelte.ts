@@ -70,6 +70,8 @@ class Store {
   fullExtentRequests = $state(0);
   /** The cursor's position over the map, `[lon, lat]`. */
   cursor = $state.raw<[number, number] | null>(null);
+  /** The map's centre, `[lon, lat]`, after each move (the print dialog's default ward). */
+  centre = $state.raw<[number, number] | null>(null);
   /** Per layer, how many times its features changed since the project opened; MapView reloads
    *  a layer's tiles when its number moves. */
   dataVersion = $state<Record<string, number>>({});

@@ -40,6 +40,7 @@ pub mod io;
 pub mod measure;
 pub mod index;
 pub mod evaluation;
+pub mod planning;
 pub mod print;
 pub mod project;
 pub mod sampling;

@@ -41,7 +41,11 @@ impl Solution {
     /// most that could be gained (1 when nothing can be gained).
     pub fn guarantee(&self) -> f64 {
         let possible = self.upper_bound - self.before;
-        if possible <= 1e-12 { 1.0 } else { ((self.coverage - self.before) / possible).clamp(0.0, 1.0) }
+        if possible <= 1e-12 {
+            1.0
+        } else {
+            ((self.coverage - self.before) / possible).clamp(0.0, 1.0)
+        }
     }
 }
 
@@ -54,7 +58,11 @@ impl Instance {
                 hit[d] = true;
             }
         }
-        hit.iter().zip(&self.weights).filter(|(h, _)| **h).map(|(_, w)| w).sum()
+        hit.iter()
+            .zip(&self.weights)
+            .filter(|(h, _)| **h)
+            .map(|(_, w)| w)
+            .sum()
     }
 
     fn before(&self) -> f64 {
@@ -76,15 +84,30 @@ pub fn solve(instance: &Instance, p: usize) -> Solution {
     let mut sites = greedy(instance, p);
     swap_search(instance, &mut sites);
     let mut coverage = instance.coverage_of(&sites);
-    let mut search = Exact { instance, p, best: coverage, best_sites: sites.clone(), work: 0 };
+    let mut search = Exact {
+        instance,
+        p,
+        best: coverage,
+        best_sites: sites.clone(),
+        work: 0,
+    };
     let order = search.candidate_order();
     let finished = search.explore(&order, 0, &mut instance.covered.clone(), &mut Vec::new());
     if search.best > coverage + 1e-9 {
         coverage = search.best;
         sites = search.best_sites;
     }
-    let upper_bound = if finished { coverage } else { lagrangian_bound(instance, p).max(coverage) };
-    Solution { sites, coverage, before: instance.before(), upper_bound }
+    let upper_bound = if finished {
+        coverage
+    } else {
+        lagrangian_bound(instance, p).max(coverage)
+    };
+    Solution {
+        sites,
+        coverage,
+        before: instance.before(),
+        upper_bound,
+    }
 }
 
 /// Depth-first branch and bound over the candidates. The bound at a node is the coverage so
@@ -101,20 +124,43 @@ struct Exact<'a> {
 impl Exact<'_> {
     /// Candidates that can gain anything, best first, so good answers come early.
     fn candidate_order(&self) -> Vec<usize> {
-        let gain = |c: usize| self.instance.reaches[c].iter().filter(|&&d| !self.instance.covered[d]).map(|&d| self.instance.weights[d]).sum::<f64>();
-        let mut order: Vec<usize> = (0..self.instance.reaches.len()).filter(|&c| gain(c) > 0.0).collect();
+        let gain = |c: usize| {
+            self.instance.reaches[c]
+                .iter()
+                .filter(|&&d| !self.instance.covered[d])
+                .map(|&d| self.instance.weights[d])
+                .sum::<f64>()
+        };
+        let mut order: Vec<usize> = (0..self.instance.reaches.len())
+            .filter(|&c| gain(c) > 0.0)
+            .collect();
         order.sort_by(|a, b| gain(*b).total_cmp(&gain(*a)));
         order
     }
 
     /// Explores choices extending `chosen` with candidates from `order[from..]`; `hit` is the
     /// demand covered so far. Returns false when the work limit cut the search short.
-    fn explore(&mut self, order: &[usize], from: usize, hit: &mut Vec<bool>, chosen: &mut Vec<usize>) -> bool {
-        self.work += hit.len() as u64 + order[from.min(order.len())..].iter().map(|&c| self.instance.reaches[c].len() as u64).sum::<u64>();
+    fn explore(
+        &mut self,
+        order: &[usize],
+        from: usize,
+        hit: &mut Vec<bool>,
+        chosen: &mut Vec<usize>,
+    ) -> bool {
+        self.work += hit.len() as u64
+            + order[from.min(order.len())..]
+                .iter()
+                .map(|&c| self.instance.reaches[c].len() as u64)
+                .sum::<u64>();
         if self.work > EXACT_WORK_LIMIT {
             return false;
         }
-        let covered: f64 = hit.iter().zip(&self.instance.weights).filter(|(h, _)| **h).map(|(_, w)| w).sum();
+        let covered: f64 = hit
+            .iter()
+            .zip(&self.instance.weights)
+            .filter(|(h, _)| **h)
+            .map(|(_, w)| w)
+            .sum();
         let left = self.p - chosen.len();
         if left == 0 || from >= order.len() {
             if covered > self.best + 1e-9 {
@@ -127,7 +173,13 @@ impl Exact<'_> {
         }
         let mut gains: Vec<f64> = order[from..]
             .iter()
-            .map(|&c| self.instance.reaches[c].iter().filter(|&&d| !hit[d]).map(|&d| self.instance.weights[d]).sum())
+            .map(|&c| {
+                self.instance.reaches[c]
+                    .iter()
+                    .filter(|&&d| !hit[d])
+                    .map(|&d| self.instance.weights[d])
+                    .sum()
+            })
             .collect();
         let mut sorted = gains.clone();
         sorted.sort_by(|a, b| b.total_cmp(a));
@@ -140,7 +192,11 @@ impl Exact<'_> {
                 continue;
             }
             let c = order[from + k];
-            let newly: Vec<usize> = self.instance.reaches[c].iter().copied().filter(|&d| !hit[d]).collect();
+            let newly: Vec<usize> = self.instance.reaches[c]
+                .iter()
+                .copied()
+                .filter(|&d| !hit[d])
+                .collect();
             newly.iter().for_each(|&d| hit[d] = true);
             chosen.push(c);
             let done = self.explore(order, from + k + 1, hit, chosen);
@@ -186,8 +242,17 @@ fn greedy(instance: &Instance, p: usize) -> Vec<usize> {
     let mut chosen = Vec::with_capacity(p);
     let mut taken = vec![false; instance.reaches.len()];
     for _ in 0..p {
-        let gain = |c: usize| instance.reaches[c].iter().filter(|&&d| !hit[d]).map(|&d| instance.weights[d]).sum::<f64>();
-        let best = (0..instance.reaches.len()).filter(|&c| !taken[c]).map(|c| (c, gain(c))).max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        let gain = |c: usize| {
+            instance.reaches[c]
+                .iter()
+                .filter(|&&d| !hit[d])
+                .map(|&d| instance.weights[d])
+                .sum::<f64>()
+        };
+        let best = (0..instance.reaches.len())
+            .filter(|&c| !taken[c])
+            .map(|c| (c, gain(c)))
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
         let Some((c, _)) = best else { break };
         taken[c] = true;
         chosen.push(c);
@@ -217,7 +282,11 @@ fn swap_search(instance: &Instance, sites: &mut [usize]) {
                 }
             }
             for incoming in (0..n).filter(|&c| !chosen[c]) {
-                let gain: f64 = instance.reaches[incoming].iter().filter(|&&d| counts_without[d] == 0).map(|&d| instance.weights[d]).sum();
+                let gain: f64 = instance.reaches[incoming]
+                    .iter()
+                    .filter(|&&d| counts_without[d] == 0)
+                    .map(|&d| instance.weights[d])
+                    .sum();
                 let delta = gain - loss;
                 if delta > 1e-9 * (1.0 + loss) && best.is_none_or(|b| delta > b.2) {
                     best = Some((slot, incoming, delta));
@@ -239,8 +308,16 @@ fn swap_search(instance: &Instance, sites: &mut [usize]) {
 /// which is at least the best coverage for every λ ≥ 0; subgradient steps lower it. Points an
 /// existing facility covers are counted outright and left out of the relaxation.
 pub fn lagrangian_bound(instance: &Instance, p: usize) -> f64 {
-    let existing: f64 = instance.covered.iter().zip(&instance.weights).filter(|(c, _)| **c).map(|(_, w)| w).sum();
-    let open: Vec<usize> = (0..instance.weights.len()).filter(|&i| !instance.covered[i]).collect();
+    let existing: f64 = instance
+        .covered
+        .iter()
+        .zip(&instance.weights)
+        .filter(|(c, _)| **c)
+        .map(|(_, w)| w)
+        .sum();
+    let open: Vec<usize> = (0..instance.weights.len())
+        .filter(|&i| !instance.covered[i])
+        .collect();
     if open.is_empty() || p == 0 {
         return existing;
     }
@@ -255,7 +332,16 @@ pub fn lagrangian_bound(instance: &Instance, p: usize) -> f64 {
     let mut since_better = 0;
     for _ in 0..300 {
         // Site values and the p best.
-        let value: Vec<f64> = instance.reaches.iter().map(|r| r.iter().filter(|&&d| !instance.covered[d]).map(|&d| lambda[d]).sum()).collect();
+        let value: Vec<f64> = instance
+            .reaches
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .filter(|&&d| !instance.covered[d])
+                    .map(|&d| lambda[d])
+                    .sum()
+            })
+            .collect();
         let mut order: Vec<usize> = (0..value.len()).collect();
         order.sort_by(|a, b| value[*b].total_cmp(&value[*a]));
         let top: Vec<usize> = order.into_iter().take(p).collect();
@@ -265,7 +351,10 @@ pub fn lagrangian_bound(instance: &Instance, p: usize) -> f64 {
                 reach_count[d] += 1;
             }
         }
-        let demand_part: f64 = open.iter().map(|&i| (instance.weights[i] - lambda[i]).max(0.0)).sum();
+        let demand_part: f64 = open
+            .iter()
+            .map(|&i| (instance.weights[i] - lambda[i]).max(0.0))
+            .sum();
         let site_part: f64 = top.iter().map(|&s| value[s]).sum();
         let bound = existing + demand_part + site_part;
         if bound < best - 1e-9 {
@@ -282,7 +371,20 @@ pub fn lagrangian_bound(instance: &Instance, p: usize) -> f64 {
             break;
         }
         // Subgradient of L at λ: ∂/∂λᵢ = −[wᵢ > λᵢ] + (times i is reached by the top sites).
-        let grad: Vec<(usize, f64)> = open.iter().map(|&i| (i, f64::from(reach_count[i]) - if instance.weights[i] > lambda[i] { 1.0 } else { 0.0 })).collect();
+        let grad: Vec<(usize, f64)> = open
+            .iter()
+            .map(|&i| {
+                (
+                    i,
+                    f64::from(reach_count[i])
+                        - if instance.weights[i] > lambda[i] {
+                            1.0
+                        } else {
+                            0.0
+                        },
+                )
+            })
+            .collect();
         let norm: f64 = grad.iter().map(|(_, g)| g * g).sum();
         if norm == 0.0 {
             break;
@@ -304,22 +406,42 @@ mod tests {
     fn random_instance(seed: u64, n: usize, m: usize, r: f64) -> Instance {
         let mut state = seed;
         let mut next = move || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 11) as f64 / (1u64 << 53) as f64
         };
-        let demand: Vec<(f64, f64, f64)> = (0..n).map(|_| (next() * 10.0, next() * 10.0, 1.0 + (next() * 9.0).floor())).collect();
+        let demand: Vec<(f64, f64, f64)> = (0..n)
+            .map(|_| (next() * 10.0, next() * 10.0, 1.0 + (next() * 9.0).floor()))
+            .collect();
         let sites: Vec<(f64, f64)> = (0..m).map(|_| (next() * 10.0, next() * 10.0)).collect();
         let reaches = sites
             .iter()
-            .map(|(x, y)| (0..n).filter(|&i| ((demand[i].0 - x).powi(2) + (demand[i].1 - y).powi(2)).sqrt() <= r).collect())
+            .map(|(x, y)| {
+                (0..n)
+                    .filter(|&i| {
+                        ((demand[i].0 - x).powi(2) + (demand[i].1 - y).powi(2)).sqrt() <= r
+                    })
+                    .collect()
+            })
             .collect();
         let covered = (0..n).map(|_| next() < 0.1).collect();
-        Instance { weights: demand.iter().map(|d| d.2).collect(), reaches, covered }
+        Instance {
+            weights: demand.iter().map(|d| d.2).collect(),
+            reaches,
+            covered,
+        }
     }
 
     /// The best coverage over every choice of `p` of the candidates.
     fn exhaustive(instance: &Instance, p: usize) -> f64 {
-        fn walk(instance: &Instance, p: usize, from: usize, chosen: &mut Vec<usize>, best: &mut f64) {
+        fn walk(
+            instance: &Instance,
+            p: usize,
+            from: usize,
+            chosen: &mut Vec<usize>,
+            best: &mut f64,
+        ) {
             if chosen.len() == p {
                 *best = best.max(instance.coverage_of(chosen));
                 return;
@@ -331,7 +453,13 @@ mod tests {
             }
         }
         let mut best = 0.0;
-        walk(instance, p.min(instance.reaches.len()), 0, &mut Vec::new(), &mut best);
+        walk(
+            instance,
+            p.min(instance.reaches.len()),
+            0,
+            &mut Vec::new(),
+            &mut best,
+        );
         best
     }
 
@@ -343,13 +471,24 @@ mod tests {
             for p in [1, 2, 3, 4] {
                 let solution = solve(&instance, p);
                 let optimum = exhaustive(&instance, p);
-                assert!((solution.coverage - optimum).abs() < 1e-9, "seed {seed}, p {p}: {} vs optimum {optimum}", solution.coverage);
-                assert!(solution.upper_bound >= optimum - 1e-9, "seed {seed}, p {p}: bound {} below optimum {optimum}", solution.upper_bound);
+                assert!(
+                    (solution.coverage - optimum).abs() < 1e-9,
+                    "seed {seed}, p {p}: {} vs optimum {optimum}",
+                    solution.coverage
+                );
+                assert!(
+                    solution.upper_bound >= optimum - 1e-9,
+                    "seed {seed}, p {p}: bound {} below optimum {optimum}",
+                    solution.upper_bound
+                );
                 assert_eq!(solution.sites.len(), p);
                 bound_gaps.push((solution.upper_bound - optimum) / optimum.max(1.0));
             }
         }
-        assert!(bound_gaps.iter().all(|g| g.abs() < 1e-9), "the exact search finishes on 12 candidates and proves its answer");
+        assert!(
+            bound_gaps.iter().all(|g| g.abs() < 1e-9),
+            "the exact search finishes on 12 candidates and proves its answer"
+        );
     }
 
     #[test]
@@ -360,7 +499,10 @@ mod tests {
             for p in [2, 3, 5] {
                 let optimum = exhaustive(&instance, p);
                 let bound = lagrangian_bound(&instance, p);
-                assert!(bound >= optimum - 1e-9, "seed {seed}, p {p}: bound {bound} below the optimum {optimum}");
+                assert!(
+                    bound >= optimum - 1e-9,
+                    "seed {seed}, p {p}: bound {bound} below the optimum {optimum}"
+                );
                 gaps.push((bound - optimum) / optimum.max(1.0));
             }
         }
@@ -377,9 +519,17 @@ mod tests {
         assert!((instance.coverage_of(&solution.sites) - solution.coverage).abs() < 1e-9);
         assert!(solution.upper_bound >= solution.coverage && solution.coverage >= solution.before);
         let greedy_only = instance.coverage_of(&greedy(&instance, 15));
-        assert!(solution.coverage >= greedy_only, "the swaps never lose what greedy found");
+        assert!(
+            solution.coverage >= greedy_only,
+            "the swaps never lose what greedy found"
+        );
         let g = solution.guarantee();
-        assert!(g > 0.8 && g <= 1.0, "guarantee {g} (bound {}, coverage {})", solution.upper_bound, solution.coverage);
+        assert!(
+            g > 0.8 && g <= 1.0,
+            "guarantee {g} (bound {}, coverage {})",
+            solution.upper_bound,
+            solution.coverage
+        );
     }
 
     #[test]
@@ -396,12 +546,21 @@ mod tests {
         let solution = solve(&instance, 2);
         assert_eq!(greedy_only, 8.0);
         assert_eq!(solution.coverage, 10.0);
-        assert_eq!(solution.guarantee(), 1.0, "bound {} proves it", solution.upper_bound);
+        assert_eq!(
+            solution.guarantee(),
+            1.0,
+            "bound {} proves it",
+            solution.upper_bound
+        );
     }
 
     #[test]
     fn existing_facilities_count_as_built() {
-        let instance = Instance { weights: vec![5.0, 1.0], reaches: vec![vec![0], vec![1]], covered: vec![true, false] };
+        let instance = Instance {
+            weights: vec![5.0, 1.0],
+            reaches: vec![vec![0], vec![1]],
+            covered: vec![true, false],
+        };
         let solution = solve(&instance, 1);
         assert_eq!(solution.sites, vec![1], "the site that adds something");
         assert_eq!((solution.before, solution.coverage), (5.0, 6.0));

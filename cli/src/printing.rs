@@ -75,13 +75,14 @@ pub fn print(project: &Project, which: &WardChoice, request: &Request) -> Result
         Target::File(file) => written.extend(write_pngs(&printed[0], file, request.dpi, &font)?),
         Target::Folder(dir) => {
             std::fs::create_dir_all(dir).map_err(|e| Failure::Data(wardgis::Error::Print(format!("{}: cannot create the folder: {e}", dir.display()))))?;
-            for ward in &printed {
-                let stem = file_stem(ward, &wards);
+            // ward_maps lays the wards out in the order given.
+            for (ward, laid_out) in wards.iter().zip(&printed) {
+                let stem = file_stem(ward);
                 if request.png {
-                    written.extend(write_pngs(ward, &dir.join(format!("{stem}.png")), request.dpi, &font)?);
+                    written.extend(write_pngs(laid_out, &dir.join(format!("{stem}.png")), request.dpi, &font)?);
                 } else {
                     let file = dir.join(format!("{stem}.pdf"));
-                    write(&file, &ward_maps_pdf(std::slice::from_ref(ward), &font)?)?;
+                    write(&file, &ward_maps_pdf(std::slice::from_ref(laid_out), &font)?)?;
                     written.push(file);
                 }
             }
@@ -99,9 +100,8 @@ pub fn print(project: &Project, which: &WardChoice, request: &Request) -> Result
 }
 
 /// `<subdistrict>-<community>`, with characters a file name cannot hold replaced.
-fn file_stem(ward: &WardPages, wards: &[wardgis::print::ward_map::Ward]) -> String {
-    let subdistrict = wards.iter().find(|w| w.name == ward.ward).map(|w| w.subdistrict.as_str()).unwrap_or("");
-    let raw = if subdistrict.is_empty() { ward.ward.clone() } else { format!("{subdistrict}-{}", ward.ward) };
+fn file_stem(ward: &wardgis::print::ward_map::Ward) -> String {
+    let raw = if ward.subdistrict.is_empty() { ward.name.clone() } else { format!("{}-{}", ward.subdistrict, ward.name) };
     raw.chars().map(|c| if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() { '_' } else { c }).collect()
 }
 

@@ -469,6 +469,16 @@ impl<'a> MatchOnField<'a> {
     }
 }
 
+/// The paint key holding the colour of a style of type `style_type`.
+fn colour_key(style_type: &str) -> &'static str {
+    match style_type {
+        "line" => "line-color",
+        "fill" => "fill-color",
+        "fill-extrusion" => "fill-extrusion-color",
+        _ => "circle-color",
+    }
+}
+
 fn as_number(v: &toml::Value) -> Option<f64> {
     v.as_float().or_else(|| v.as_integer().map(|i| i as f64))
 }
@@ -510,12 +520,7 @@ impl LayerKind {
             "fill" | "fill-extrusion" => LegendSymbol::Fill,
             _ => LegendSymbol::Circle,
         });
-        let paint_key = match style_type {
-            "line" => "line-color",
-            "fill" => "fill-color",
-            "fill-extrusion" => "fill-extrusion-color",
-            _ => "circle-color",
-        };
+        let paint_key = colour_key(style_type);
         let paint = self.style.get("paint").and_then(|p| p.as_table());
         let colour_value = paint.and_then(|p| p.get(paint_key));
         let color = keys.color.clone().unwrap_or_else(|| match colour_value {
@@ -543,13 +548,7 @@ impl LayerKind {
         }
         let style_type = self.style.get("type").and_then(|v| v.as_str()).unwrap_or("");
         let paint = self.style.get("paint").and_then(|p| p.as_table())?;
-        let colour_key = match style_type {
-            "line" => "line-color",
-            "fill" => "fill-color",
-            "fill-extrusion" => "fill-extrusion-color",
-            _ => "circle-color",
-        };
-        [colour_key, "line-width"].iter().filter_map(|k| paint.get(*k)).find_map(|v| MatchOnField::parse(v).map(|m| m.field))
+        [colour_key(style_type), "line-width"].iter().filter_map(|k| paint.get(*k)).find_map(|v| MatchOnField::parse(v).map(|m| m.field))
     }
 
     /// Where the colour or a line's width is `["match", ["get", FIELD], …]` on an enum field:

@@ -169,23 +169,22 @@ mod tests {
     use crate::catalog::Catalog;
     use crate::crs::distance_m;
 
+    fn demo(dir: &std::path::Path) -> Project {
+        crate::demo::create_project(&dir.join("d.gpkg"), Catalog::embedded(), 20220101).unwrap()
+    }
+
+    /// The points of a point layer.
+    fn points(project: &Project, layer: &str) -> Vec<Coord<f64>> {
+        project.features(layer).unwrap().iter().filter_map(|f| if let Geometry::Point(p) = &f.geometry { Some(p.0) } else { None }).collect()
+    }
+
     #[test]
     fn coverage_equals_a_brute_force_check_of_every_demand_point_against_every_facility() {
         let dir = tempfile::tempdir().unwrap();
-        let project =
-            crate::demo::create_project(&dir.path().join("d.gpkg"), Catalog::embedded(), 20220101)
-                .unwrap();
+        let project = demo(dir.path());
         let demand = demand_points(&project, "communities", Some("households")).unwrap();
         let units = demand_points(&project, "responsibility_units", None).unwrap();
-        let chargers: Vec<Coord<f64>> = project
-            .features("chargers")
-            .unwrap()
-            .iter()
-            .map(|f| match &f.geometry {
-                Geometry::Point(p) => p.0,
-                _ => unreachable!(),
-            })
-            .collect();
+        let chargers = points(&project, "chargers");
         for (demand, radius) in [(&demand, 300.0), (&units, 150.0), (&units, 60.0)] {
             let ours = straight_line_coverage(&project, "chargers", demand, radius).unwrap();
             let mut covered = 0.0;
@@ -225,9 +224,7 @@ mod tests {
     #[test]
     fn a_weight_that_is_not_a_number_names_the_feature() {
         let dir = tempfile::tempdir().unwrap();
-        let project =
-            crate::demo::create_project(&dir.path().join("d.gpkg"), Catalog::embedded(), 20220101)
-                .unwrap();
+        let project = demo(dir.path());
         let e = demand_points(&project, "communities", Some("subdistrict"))
             .unwrap_err()
             .to_string();
@@ -247,19 +244,9 @@ mod tests {
     #[test]
     fn the_instance_reaches_what_brute_force_reaches() {
         let dir = tempfile::tempdir().unwrap();
-        let project =
-            crate::demo::create_project(&dir.path().join("d.gpkg"), Catalog::embedded(), 20220101)
-                .unwrap();
+        let project = demo(dir.path());
         let demand = demand_points(&project, "responsibility_units", None).unwrap();
-        let candidates: Vec<Coord<f64>> = project
-            .features("parking")
-            .unwrap()
-            .iter()
-            .filter_map(|f| match &f.geometry {
-                Geometry::Point(p) => Some(p.0),
-                _ => None,
-            })
-            .collect();
+        let candidates = points(&project, "parking");
         let instance =
             straight_line_instance(&project, "chargers", &demand, &candidates, 120.0).unwrap();
         for (c, reach) in candidates.iter().zip(&instance.reaches) {

@@ -308,6 +308,12 @@ fn swap_search(instance: &Instance, sites: &mut [usize]) {
 /// which is at least the best coverage for every λ ≥ 0; subgradient steps lower it. Points an
 /// existing facility covers are counted outright and left out of the relaxation.
 pub fn lagrangian_bound(instance: &Instance, p: usize) -> f64 {
+    lagrangian_bound_above(instance, p, instance.coverage_of(&greedy(instance, p)))
+}
+
+/// [`lagrangian_bound`] given a coverage some choice achieves (the steps aim at it, and stop
+/// once the bound meets it).
+fn lagrangian_bound_above(instance: &Instance, p: usize, heuristic: f64) -> f64 {
     let existing: f64 = instance
         .covered
         .iter()
@@ -326,7 +332,6 @@ pub fn lagrangian_bound(instance: &Instance, p: usize) -> f64 {
     for &i in &open {
         lambda[i] = instance.weights[i] / 2.0;
     }
-    let heuristic = instance.coverage_of(&greedy(instance, p));
     let mut best = f64::INFINITY;
     let mut step_scale = 2.0;
     let mut since_better = 0;

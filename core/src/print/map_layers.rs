@@ -122,19 +122,21 @@ fn label_place(frame: &MapFrame, g: &Geometry<f64>, placement: LabelPlacement, s
     }
 }
 
+/// The rings of `polygons` on the page as one path (filled even-odd, so holes stay holes).
+pub fn polygon_path<'a>(frame: &MapFrame, polygons: impl IntoIterator<Item = &'a Polygon<f64>>) -> PathMm {
+    let mut path = PathMm::default();
+    for polygon in polygons {
+        for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+            let points: Vec<_> = ring.0.iter().map(|c| frame.to_page(*c)).collect();
+            path.add_ring(&points[..points.len().saturating_sub(1)]);
+        }
+    }
+    path
+}
+
 /// Adds the paths that draw `g` with `symbol`.
 fn draw_geometry(frame: &MapFrame, g: &Geometry<f64>, symbol: &Symbol, items: &mut Vec<Item>) {
     let line = |l: &LineString<f64>| PathMm::line(&l.0.iter().map(|c| frame.to_page(*c)).collect::<Vec<_>>());
-    let rings = |polygons: &[&Polygon<f64>]| {
-        let mut path = PathMm::default();
-        for p in polygons {
-            for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
-                let points: Vec<_> = ring.0.iter().map(|c| frame.to_page(*c)).collect();
-                path.add_ring(&points[..points.len().saturating_sub(1)]);
-            }
-        }
-        path
-    };
     let stroke_of = |colour: Rgb, width: f32, opacity: f32, dash: &[f32], round: bool| Stroke { colour, width, dash: dash.to_vec(), opacity, round };
     match (g, symbol) {
         (Geometry::Point(p), Symbol::Circle { radius, colour, opacity, stroke }) => items.push(circle(frame, p.0, *radius, *colour, *opacity, *stroke)),
@@ -157,7 +159,7 @@ fn draw_geometry(frame: &MapFrame, g: &Geometry<f64>, symbol: &Symbol, items: &m
                 Geometry::MultiPolygon(m) => m.0.iter().collect(),
                 _ => unreachable!(),
             };
-            let path = rings(&polygons);
+            let path = polygon_path(frame, polygons.iter().copied());
             match symbol {
                 Symbol::Fill { colour, opacity, outline } => items.push(Item::Path {
                     path,

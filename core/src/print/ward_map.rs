@@ -16,7 +16,7 @@ use super::furniture::{format_number, legend, north_arrow, scale_bar, LegendRow,
 use super::georef::GeoFrame;
 use super::labels::LabelPlacer;
 use super::map_frame::MapFrame;
-use super::map_layers::{draw_layers, MapContent};
+use super::map_layers::{draw_layers, polygon_path, MapContent};
 use super::page::{Orientation, Page, Paper};
 use super::style::{symbol_for, Symbol};
 use super::table::{flow_table, Column, Table};
@@ -173,7 +173,7 @@ pub fn ward_pages<S: Storage>(project: &Project<S>, ward: &Ward, options: &WardM
     let grid = RefGrid::new(parts.frame, 40.0);
 
     // The map: layers, the neighbours faded, the ward's outline, clipped to the frame.
-    let ward_rings = ward_path(&frame, &ward.area);
+    let ward_rings = polygon_path(&frame, &ward.area.0);
     let mut mask = PathMm::rect(parts.frame);
     mask.segments.extend(ward_rings.segments.iter().copied());
     let mut map_items = content.layers.clone();
@@ -236,18 +236,6 @@ pub fn ward_pages<S: Storage>(project: &Project<S>, ward: &Ward, options: &WardM
         footer(page, footer_box, options, &content.sources, k + 1, count, font);
     }
     Ok(WardPages { ward: ward.name.clone(), frame: frame.geo_frame(0, &format!("{} {}", ward.subdistrict, ward.name)), pages, facilities })
-}
-
-/// The ward's rings on the page, as one path.
-fn ward_path(frame: &MapFrame, area: &MultiPolygon<f64>) -> PathMm {
-    let mut path = PathMm::default();
-    for polygon in &area.0 {
-        for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
-            let points: Vec<PointMm> = ring.0.iter().map(|c| frame.to_page(*c)).collect();
-            path.add_ring(&points[..points.len().saturating_sub(1)]);
-        }
-    }
-    path
 }
 
 fn title(page: &mut Page, area: BoxMm, ward: &Ward, demo: bool, font: &PageFont) {

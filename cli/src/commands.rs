@@ -143,6 +143,7 @@ fn group_name(g: wardgis::catalog::LayerGroup) -> &'static str {
         Facility => "facility",
         Context => "context",
         Basemap => "basemap",
+        Planning => "planning",
     }
 }
 

@@ -27,11 +27,13 @@ pub enum LayerGroup {
     Context,
     /// The background map (roads, water, blocks).
     Basemap,
+    /// The planners' drafts: pilot zones and the candidate sites of their scenarios.
+    Planning,
 }
 
 impl LayerGroup {
     /// Every group, in the order the layer panel lists them.
-    pub const ALL: [LayerGroup; 3] = [LayerGroup::Facility, LayerGroup::Context, LayerGroup::Basemap];
+    pub const ALL: [LayerGroup; 4] = [LayerGroup::Planning, LayerGroup::Facility, LayerGroup::Context, LayerGroup::Basemap];
 
     /// The group's title in the layer panel, in Chinese and in English.
     pub fn titles(self) -> (&'static str, &'static str) {
@@ -39,6 +41,7 @@ impl LayerGroup {
             LayerGroup::Facility => ("管理设施", "Managed facilities"),
             LayerGroup::Context => ("管理单元与场所", "Units and places"),
             LayerGroup::Basemap => ("底图", "Basemap"),
+            LayerGroup::Planning => ("规划试点", "Planning"),
         }
     }
 }

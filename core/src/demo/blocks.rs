@@ -153,8 +153,13 @@ pub fn name_all(blocks: &mut [Block], districts: &mut Districts) {
         };
     }
     for (k, c) in districts.communities.iter_mut().enumerate() {
-        let housing: f64 = blocks.iter().filter(|b| b.community == Some(k) && b.landuse == "residential").map(|b| b.area).sum();
-        // About one household per 60 m² of housing land (four- to six-storey compounds).
-        c.households = ((housing / 60.0).round() as i64).max(200);
+        let housing: i64 = blocks.iter().filter(|b| b.community == Some(k)).map(households).sum();
+        c.households = housing.max(200);
     }
+}
+
+/// A block's households: about one per 60 m² of housing land (four- to six-storey compounds),
+/// none where it is not housing. Planning weighs demand by it.
+pub fn households(b: &Block) -> i64 {
+    if b.landuse == "residential" { (b.area / 60.0).round() as i64 } else { 0 }
 }

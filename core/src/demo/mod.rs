@@ -202,7 +202,7 @@ pub fn generate(catalog: &Catalog, seed: u64) -> Result<BTreeMap<String, Vec<Fea
         out.push("roads", Feature::new(r.line.clone()).with("name", r.name.as_str()).with("class", r.class.code()));
     }
     for b in &town.blocks {
-        out.push("blocks", Feature::new(b.poly.clone()).with("name", b.name.as_str()).with("landuse", b.landuse));
+        out.push("blocks", Feature::new(b.poly.clone()).with("name", b.name.as_str()).with("landuse", b.landuse).with("households", blocks::households(b)));
     }
     for (layer, f) in &town.places.features {
         out.push(layer, f.clone());

@@ -1,13 +1,14 @@
-//! Demand and its coverage by straight-line (geodesic) distance: which demand points lie
-//! within a service radius of at least one facility, how much demand that is, and how far the
-//! uncovered points are from the nearest facility. The street-network distance will take the
-//! same inputs; straight-line is the fallback and says so.
+//! Demand and its coverage: which demand points lie within a service radius of at least one
+//! facility — by walking distance along the streets or in a straight line ([`Reach`]) — how
+//! much demand that is, and how far the uncovered points are from the nearest facility.
 
-use geo::InteriorPoint;
-use geo_types::{Coord, Geometry};
+use geo::{InteriorPoint, Intersects};
+use geo_types::{Coord, Geometry, MultiPolygon};
 
+use super::distance::Reach;
 use super::mclp::Instance;
 use crate::feature::Value;
+use crate::index::{Entry, LayerIndex};
 use crate::project::Project;
 use crate::store::Storage;
 use crate::{Error, Result};
@@ -71,13 +72,78 @@ pub fn demand_points<S: Storage>(
     Ok(points)
 }
 
-/// How well a layer's facilities cover demand.
+/// Which layer holds the demand and which field weighs it, as `LAYER[:FIELD]` says
+/// (`communities:households`, `schools:students`, `responsibility_units`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemandSpec {
+    pub layer: String,
+    pub weight_field: Option<String>,
+}
+
+impl DemandSpec {
+    /// Residents by community, weighed by households: what the bureau's planners count first.
+    pub fn households_by_community() -> DemandSpec {
+        DemandSpec { layer: "communities".into(), weight_field: Some("households".into()) }
+    }
+
+    /// Reads `LAYER[:FIELD]`.
+    pub fn parse(text: &str) -> Result<DemandSpec> {
+        let (layer, field) = match text.trim().split_once(':') {
+            Some((l, f)) => (l.trim(), Some(f.trim())),
+            None => (text.trim(), None),
+        };
+        if layer.is_empty() || field.is_some_and(str::is_empty) {
+            return Err(Error::Invalid(format!("--demand `{text}`: expected LAYER or LAYER:FIELD, such as communities:households")));
+        }
+        Ok(DemandSpec { layer: layer.to_owned(), weight_field: field.map(str::to_owned) })
+    }
+}
+
+impl std::fmt::Display for DemandSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.weight_field {
+            Some(field) => write!(f, "{}:{field}", self.layer),
+            None => f.write_str(&self.layer),
+        }
+    }
+}
+
+/// The demand of one question: its points (in a zone, when one is given) and whether any of
+/// them is generated data, which every answer built on it must say.
+#[derive(Debug, Clone)]
+pub struct Demand {
+    pub spec: DemandSpec,
+    pub points: Vec<DemandPoint>,
+    pub generated: bool,
+}
+
+impl Demand {
+    /// The demand `spec` names, only the points inside `zone` when one is given.
+    pub fn read<S: Storage>(project: &Project<S>, spec: &DemandSpec, zone: Option<&MultiPolygon<f64>>) -> Result<Demand> {
+        let mut points = demand_points(project, &spec.layer, spec.weight_field.as_deref())?;
+        if let Some(zone) = zone {
+            points.retain(|d| zone.intersects(&geo_types::Point(d.at)));
+        }
+        let generated = project
+            .features_by_fid(&spec.layer, &points.iter().map(|d| d.fid).collect::<Vec<_>>())?
+            .iter()
+            .any(|f| f.get("source").as_str() == Some(crate::demo::SOURCE));
+        Ok(Demand { spec: spec.clone(), points, generated })
+    }
+
+    pub fn total(&self) -> f64 {
+        self.points.iter().map(|d| d.weight).sum()
+    }
+}
+
+/// How well facilities cover demand.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Coverage {
     pub total: f64,
     pub covered: f64,
     /// Each demand point none reaches (index into the demand), with the distance in metres to
-    /// the nearest facility (`None` when the layer has none).
+    /// the nearest facility (`None` when there is none within [`NEAREST_SEARCH_M`], or none
+    /// connected to it along the streets).
     pub uncovered: Vec<(usize, Option<f64>)>,
 }
 
@@ -92,75 +158,88 @@ impl Coverage {
     }
 }
 
-/// Which demand points the facilities of `layer` reach within `radius_m` (geodesic), through
-/// the layer's R-tree.
-pub fn straight_line_coverage<S: Storage>(
-    project: &Project<S>,
-    layer: &str,
-    demand: &[DemandPoint],
-    radius_m: f64,
-) -> Result<Coverage> {
-    let mut coverage = Coverage {
-        total: 0.0,
-        covered: 0.0,
-        uncovered: Vec::new(),
-    };
+/// How far the nearest facility of an uncovered point is looked for.
+pub const NEAREST_SEARCH_M: f64 = 5_000.0;
+
+/// Facilities looked at, nearest by straight line first, to find the nearest along the
+/// streets (a street network's detours rarely reorder more than the nearest few).
+const NEAREST_CANDIDATES: usize = 8;
+
+/// Where each feature of a layer stands: a point, or an area's or a line's interior point,
+/// with its fid and name.
+pub fn site_points<S: Storage>(project: &Project<S>, layer: &str) -> Result<Vec<(i64, Option<String>, Coord<f64>)>> {
+    Ok(project
+        .features(layer)?
+        .into_iter()
+        .filter_map(|f| {
+            let at = match &f.geometry {
+                Geometry::Point(p) => p.0,
+                g => g.interior_point()?.0,
+            };
+            Some((f.fid.unwrap_or_default(), f.name().map(str::to_owned), at))
+        })
+        .collect())
+}
+
+/// An R-tree over bare places, each found by its index in `places`.
+fn index_of(places: &[Coord<f64>]) -> LayerIndex {
+    LayerIndex::build(places.iter().enumerate().filter_map(|(i, c)| Entry::new(i as i64, &Geometry::Point((*c).into()))).collect())
+}
+
+/// Which demand points the facilities of `layer` reach within `radius_m` by `reach`'s distance.
+pub fn coverage<S: Storage>(project: &Project<S>, layer: &str, demand: &[DemandPoint], radius_m: f64, reach: &Reach) -> Result<Coverage> {
+    let sites: Vec<Coord<f64>> = site_points(project, layer)?.into_iter().map(|(_, _, c)| c).collect();
+    coverage_by(&sites, demand, radius_m, reach)
+}
+
+/// Which demand points `sites` reach within `radius_m`: for each point, the sites within the
+/// radius in a straight line (no walk is shorter), then their distance by `reach`.
+pub fn coverage_by(sites: &[Coord<f64>], demand: &[DemandPoint], radius_m: f64, reach: &Reach) -> Result<Coverage> {
+    let index = index_of(sites);
+    let mut coverage = Coverage { total: 0.0, covered: 0.0, uncovered: Vec::new() };
     for (i, d) in demand.iter().enumerate() {
         coverage.total += d.weight;
-        if project.within(layer, d.at, radius_m)?.is_empty() {
-            let nearest = project
-                .nearest(layer, d.at, 1)?
-                .first()
-                .map(|h| h.distance_m);
-            coverage.uncovered.push((i, nearest));
-        } else {
+        let near: Vec<Coord<f64>> = index.within(d.at, radius_m)?.iter().map(|h| sites[h.fid as usize]).collect();
+        if reach.distances(d.at, &near, radius_m).iter().any(Option::is_some) {
             coverage.covered += d.weight;
+        } else {
+            let shortest = |hits: Vec<crate::index::Hit>| {
+                let near: Vec<Coord<f64>> = hits.iter().filter(|h| h.distance_m <= NEAREST_SEARCH_M).map(|h| sites[h.fid as usize]).collect();
+                reach.distances(d.at, &near, NEAREST_SEARCH_M).into_iter().flatten().reduce(f64::min)
+            };
+            // The nearest few first; when none of them is connected along the streets (a
+            // place across the river), every facility within the search distance.
+            let distance = match shortest(index.nearest(d.at, NEAREST_CANDIDATES)?) {
+                Some(found) => Some(found),
+                None => shortest(index.within(d.at, NEAREST_SEARCH_M)?),
+            };
+            coverage.uncovered.push((i, distance));
         }
     }
     Ok(coverage)
 }
 
-/// The coverage instance for choosing among `candidates`: each candidate's reach within
-/// `radius_m` (geodesic), and the demand the existing facilities of `layer` already reach.
-pub fn straight_line_instance<S: Storage>(
-    project: &Project<S>,
-    layer: &str,
-    demand: &[DemandPoint],
-    candidates: &[Coord<f64>],
-    radius_m: f64,
-) -> Result<Instance> {
-    let existing = straight_line_coverage(project, layer, demand, radius_m)?;
+/// The coverage instance for choosing among `candidates`: the demand each reaches within
+/// `radius_m` by `reach`'s distance, and the demand the `existing` sites reach already.
+pub fn coverage_instance(existing: &[Coord<f64>], candidates: &[Coord<f64>], demand: &[DemandPoint], radius_m: f64, reach: &Reach) -> Result<Instance> {
+    let before = coverage_by(existing, demand, radius_m, reach)?;
     let mut covered = vec![true; demand.len()];
-    for (i, _) in &existing.uncovered {
+    for (i, _) in &before.uncovered {
         covered[*i] = false;
     }
-    // Demand points indexed once, then each candidate's reach found through the index.
-    let index = crate::index::LayerIndex::build(
-        demand
-            .iter()
-            .enumerate()
-            .filter_map(|(i, d)| crate::index::Entry::new(i as i64, &Geometry::Point(d.at.into())))
-            .collect(),
-    );
+    let demand_at: Vec<Coord<f64>> = demand.iter().map(|d| d.at).collect();
+    let index = index_of(&demand_at);
     let reaches = candidates
         .iter()
         .map(|c| {
-            index
-                .within(*c, radius_m)
-                .map(|hits| hits.into_iter().map(|h| h.fid as usize).collect::<Vec<_>>())
+            let mut near: Vec<usize> = index.within(*c, radius_m)?.iter().map(|h| h.fid as usize).collect();
+            near.sort_unstable();
+            let targets: Vec<Coord<f64>> = near.iter().map(|&i| demand_at[i]).collect();
+            let distances = reach.distances(*c, &targets, radius_m);
+            Ok(near.into_iter().zip(distances).filter(|(_, d)| d.is_some()).map(|(i, _)| i).collect())
         })
-        .map(|r| {
-            r.map(|mut v| {
-                v.sort_unstable();
-                v
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Instance {
-        weights: demand.iter().map(|d| d.weight).collect(),
-        reaches,
-        covered,
-    })
+        .collect::<Result<Vec<Vec<usize>>>>()?;
+    Ok(Instance { weights: demand.iter().map(|d| d.weight).collect(), reaches, covered })
 }
 
 #[cfg(test)]
@@ -186,7 +265,7 @@ mod tests {
         let units = demand_points(&project, "responsibility_units", None).unwrap();
         let chargers = points(&project, "chargers");
         for (demand, radius) in [(&demand, 300.0), (&units, 150.0), (&units, 60.0)] {
-            let ours = straight_line_coverage(&project, "chargers", demand, radius).unwrap();
+            let ours = coverage(&project, "chargers", demand, radius, &Reach::straight()).unwrap();
             let mut covered = 0.0;
             let mut uncovered = Vec::new();
             for (i, d) in demand.iter().enumerate() {
@@ -222,6 +301,61 @@ mod tests {
     }
 
     #[test]
+    fn walking_coverage_equals_every_demand_point_walked_to_every_facility() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = demo(dir.path());
+        let reach = Reach::for_project(&project, None).unwrap();
+        assert_eq!(reach.mode(), super::super::distance::DistanceMode::Network);
+        let units = demand_points(&project, "responsibility_units", None).unwrap();
+        let chargers = points(&project, "chargers");
+        let radius = 150.0;
+        let ours = coverage(&project, "chargers", &units, radius, &reach).unwrap();
+        let straight = coverage(&project, "chargers", &units, radius, &Reach::straight()).unwrap();
+        let (mut covered, mut exact_nearest, mut uncovered) = (0.0, 0, 0);
+        let mut ours_uncovered = ours.uncovered.iter();
+        for (i, d) in units.iter().enumerate() {
+            let walks: Vec<f64> = reach.distances(d.at, &chargers, NEAREST_SEARCH_M).into_iter().flatten().collect();
+            let nearest = walks.iter().copied().fold(f64::INFINITY, f64::min);
+            if nearest <= radius {
+                covered += d.weight;
+                continue;
+            }
+            uncovered += 1;
+            let (j, found) = ours_uncovered.next().expect("as many uncovered points as brute force finds");
+            assert_eq!(*j, i);
+            // The nearest few by straight line are walked to: never shorter than the true
+            // nearest walk, and nearly always equal to it.
+            if nearest.is_infinite() {
+                assert_eq!(*found, None, "unit {i} reaches no charger along the streets");
+                continue;
+            }
+            let found = found.expect("a charger within 5 km");
+            assert!(found >= nearest - 1e-6, "unit {i}: {found} < {nearest}");
+            exact_nearest += usize::from((found - nearest).abs() < 1e-6);
+        }
+        assert!((ours.covered - covered).abs() < 1e-9, "{} against brute force {covered}", ours.covered);
+        assert!(ours_uncovered.next().is_none());
+        assert!(exact_nearest * 100 >= uncovered * 95, "{exact_nearest} of {uncovered} nearest walks exact");
+        assert!(ours.covered < straight.covered, "walking reaches less than the crow flies: {} vs {}", ours.covered, straight.covered);
+    }
+
+    #[test]
+    fn demand_is_read_per_zone_and_says_when_it_is_generated() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = demo(dir.path());
+        let spec = DemandSpec::parse("blocks:households").unwrap();
+        assert_eq!(spec.to_string(), "blocks:households");
+        let all = Demand::read(&project, &spec, None).unwrap();
+        assert!(all.generated);
+        let b = geo::BoundingRect::bounding_rect(&geo_types::MultiPoint(all.points.iter().map(|d| d.at.into()).collect())).unwrap();
+        let half = geo_types::Rect::new(b.min(), geo_types::coord! { x: (b.min().x + b.max().x) / 2.0, y: b.max().y }).to_polygon();
+        let west = Demand::read(&project, &spec, Some(&MultiPolygon(vec![half]))).unwrap();
+        assert!(!west.points.is_empty() && west.points.len() < all.points.len());
+        assert!(west.points.iter().all(|d| d.at.x <= (b.min().x + b.max().x) / 2.0));
+        assert!(DemandSpec::parse("blocks:").is_err() && DemandSpec::parse(":x").is_err());
+    }
+
+    #[test]
     fn a_weight_that_is_not_a_number_names_the_feature() {
         let dir = tempfile::tempdir().unwrap();
         let project = demo(dir.path());
@@ -247,8 +381,8 @@ mod tests {
         let project = demo(dir.path());
         let demand = demand_points(&project, "responsibility_units", None).unwrap();
         let candidates = points(&project, "parking");
-        let instance =
-            straight_line_instance(&project, "chargers", &demand, &candidates, 120.0).unwrap();
+        let chargers = points(&project, "chargers");
+        let instance = coverage_instance(&chargers, &candidates, &demand, 120.0, &Reach::straight()).unwrap();
         for (c, reach) in candidates.iter().zip(&instance.reaches) {
             let brute: Vec<usize> = demand
                 .iter()

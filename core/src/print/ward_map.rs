@@ -109,12 +109,13 @@ pub fn choose_wards<S: Storage>(project: &Project<S>, choice: &WardChoice) -> Re
     Ok(chosen)
 }
 
-/// The layers to draw: all of the catalog, or the ids asked for (an unknown id is an error
-/// listing the ids there are).
+/// The layers to draw: the catalog's but the planners' drafts (a community office's map shows
+/// what stands, not pilot zones under discussion), or the ids asked for (an unknown id is an
+/// error listing the ids there are).
 fn chosen_layers<'c, S: Storage>(project: &'c Project<S>, asked: Option<&[String]>) -> Result<Vec<&'c LayerKind>> {
     let catalog = project.catalog();
     match asked {
-        None => Ok(catalog.kinds().iter().collect()),
+        None => Ok(catalog.kinds().iter().filter(|k| k.group != LayerGroup::Planning).collect()),
         Some(ids) => ids
             .iter()
             .map(|id| catalog.get(id).ok_or_else(|| Error::Print(format!("--layers: no layer `{id}`; the layers are: {}", catalog.ids().join(", ")))))

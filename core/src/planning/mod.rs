@@ -6,6 +6,7 @@
 
 pub mod coverage;
 pub mod distance;
+pub mod gaps;
 pub mod mclp;
 pub mod network;
 pub mod report;

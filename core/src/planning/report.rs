@@ -180,3 +180,76 @@ fn scenario_row<S: Storage>(project: &Project<S>, scenario: &Scenario, demand: &
 fn facility_ids<S: Storage>(project: &Project<S>) -> String {
     project.catalog().kinds().iter().filter(|k| k.group == LayerGroup::Facility).map(|k| k.id.as_str()).collect::<Vec<_>>().join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::planning::suggest::{suggest, Candidates, SuggestOptions};
+    use crate::planning::zones::{add_zone, NewZone};
+    use geo_types::{Geometry, Point};
+
+    #[test]
+    fn the_report_counts_the_zone_and_measures_coverage_and_scenarios_against_brute_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = crate::demo::create_project(&dir.path().join("d.gpkg"), Catalog::embedded(), 20220101).unwrap();
+        // The zone: the two largest communities' bounding box.
+        let mut communities = project.features("communities").unwrap();
+        communities.sort_by(|a, b| b.get("households").as_f64().unwrap().total_cmp(&a.get("households").as_f64().unwrap()));
+        let bounds = geo::BoundingRect::bounding_rect(&communities[0].geometry).unwrap();
+        add_zone(&project, NewZone { name: "北片".into(), theme: "充电桩试点".into(), status: None, author: Some("规划科".into()), date: None, note: None, geometry: bounds.to_polygon().into() }).unwrap();
+        let options = ReportOptions { demand: DemandSpec::parse("blocks:households").unwrap(), ..Default::default() };
+        let report = zone_report(&project, "北片", &options).unwrap();
+        assert_eq!(report.distance, DistanceMode::Network);
+        assert!(report.generated && report.demand_points > 0);
+        let area = Geometry::Polygon(bounds.to_polygon());
+        for l in &report.layers {
+            assert_eq!(l.count, project.in_polygon(&l.layer, &area).unwrap().len());
+            assert!((l.per_km2 - l.count as f64 / report.zone.area_km2).abs() < 1e-9);
+        }
+        // Chargers: every demand point in the zone walked to every charger.
+        let reach = Reach::for_project(&project, None).unwrap();
+        let chargers: Vec<Coord<f64>> = site_points(&project, "chargers").unwrap().into_iter().map(|(_, _, c)| c).collect();
+        let demand = Demand::read(&project, &options.demand, Some(&report.zone.area)).unwrap();
+        let brute: f64 = demand.points.iter().filter(|d| reach.distances(d.at, &chargers, 300.0).iter().any(Option::is_some)).map(|d| d.weight).sum();
+        let row = report.coverage.iter().find(|c| c.layer == "chargers").unwrap();
+        assert!((row.covered - brute).abs() < 1e-9, "{} vs {brute}", row.covered);
+        assert!(row.uncovered.windows(2).all(|w| w[0].weight >= w[1].weight));
+        assert_eq!(report.coverage.len(), 5, "every facility kind has a radius");
+
+        // A kept scenario is measured again: its sites add what they cover.
+        let asked = SuggestOptions {
+            kind: "chargers".into(),
+            n: 2,
+            zone: Some("北片".into()),
+            candidates: Candidates::parse("lattice:80").unwrap(),
+            demand: options.demand.clone(),
+            radius_m: None,
+            distance: None,
+            keep_existing: true,
+            cover: None,
+        };
+        let s = suggest(&project, &asked).unwrap();
+        crate::planning::scenarios::save_scenario(&project, "方案甲", &s, Some(3.5)).unwrap();
+        let report = zone_report(&project, "北片", &options).unwrap();
+        let scenario = &report.scenarios[0];
+        assert_eq!((scenario.name.as_str(), scenario.sites), ("方案甲", s.sites.len()));
+        assert!((scenario.before - s.before).abs() < 1e-9 && (scenario.after - s.after).abs() < 1e-9, "{scenario:?} vs {} → {}", s.before, s.after);
+        assert_eq!(scenario.cost, Some(3.5 * s.sites.len() as f64));
+        assert!(project.features("planning_sites").unwrap().iter().all(|f| matches!(f.geometry, Geometry::Point(Point(_)))));
+
+        // The workbook reads back with another reader.
+        let xlsx = dir.path().join("r.xlsx");
+        crate::planning::report_xlsx::write_report_xlsx(&report, &xlsx).unwrap();
+        use calamine::{DataType, Reader};
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+        assert_eq!(book.sheet_names(), ["概况 Summary", "图层 Layers", "覆盖 Coverage", "未覆盖 Uncovered", "方案 Scenarios"]);
+        let coverage = book.worksheet_range("覆盖 Coverage").unwrap();
+        let charger_row = coverage.rows().find(|r| r[0].to_string() == "chargers").unwrap();
+        assert!((charger_row[5].as_f64().unwrap() - brute).abs() < 1e-9);
+        crate::planning::scenarios::remove_scenario(&project, "方案甲").unwrap();
+        assert!(zone_report(&project, "北片", &options).unwrap().scenarios.is_empty());
+        project.undo().unwrap();
+        assert_eq!(zone_report(&project, "北片", &options).unwrap().scenarios.len(), 1);
+    }
+}

@@ -299,6 +299,25 @@ wardgis print d.gpkg --all --layers blocks,roads,water,communities,chargers --pn
         #[arg(long, value_name = "FILE|DIR")]
         out: PathBuf,
     },
+    /// Pilot zones (试点片区): add, list, rename, remove, export. Each change is one action
+    /// (`wardgis undo` takes it back); zones are features of layer `pilot_zones`.
+    #[command(after_help = "Examples:\n  wardgis zone add d.gpkg --name 城中充电桩试点 --theme 充电桩试点 --from communities:袁桥社区\n  \
+wardgis zone add d.gpkg --name 北片 --theme 晾晒区试点 --geometry north.geojson --author 规划科\n  \
+wardgis zone list d.gpkg\n  wardgis zone export d.gpkg zones.gpkg")]
+    Zone {
+        #[command(subcommand)]
+        action: ZoneCommand,
+    },
+    /// Planning: the zone report, the best new sites with a proof of how good they are, the
+    /// coverage gaps, and the kept scenarios.
+    #[command(after_help = "Examples:\n  wardgis plan report d.gpkg --zone 城中充电桩试点 --out report.pdf\n  \
+wardgis plan suggest d.gpkg --kind chargers --n 5 --zone 城中充电桩试点 --keep-existing\n  \
+wardgis plan suggest d.gpkg --kind drying_areas --cover 95% --candidates lattice:50 --demand blocks:households\n  \
+wardgis plan gaps d.gpkg --kind chargers --demand blocks:households --out gaps.gpkg")]
+    Plan {
+        #[command(subcommand)]
+        action: PlanCommand,
+    },
 }
 
 fn parse_cell(s: &str) -> Result<f64, String> {
@@ -628,4 +647,159 @@ fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
         return Err(format!("`{s}`: expected W ≤ E and S ≤ N (order W,S,E,N)"));
     }
     Ok([w, so, e, n])
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ZoneCommand {
+    /// Add a pilot zone. Its outline comes from a file (GeoJSON: a Polygon or MultiPolygon,
+    /// a Feature or a FeatureCollection of one), from WKT, or from a feature of another layer
+    /// (`--from communities:袁桥社区`).
+    #[command(group(clap::ArgGroup::new("outline").required(true).args(["geometry", "wkt", "from"])))]
+    Add {
+        project: PathBuf,
+        /// The zone's name, unique among zones.
+        #[arg(long)]
+        name: String,
+        /// Its theme, such as 充电桩试点.
+        #[arg(long)]
+        theme: String,
+        /// draft (default) or approved.
+        #[arg(long, value_parser = ["draft", "approved"])]
+        status: Option<String>,
+        #[arg(long)]
+        author: Option<String>,
+        /// YYYY-MM-DD (default: today, China Standard Time).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+        /// A GeoJSON file with the outline (WGS 84 longitude/latitude).
+        #[arg(long, value_name = "FILE")]
+        geometry: Option<PathBuf>,
+        /// The outline as WKT (WGS 84 longitude/latitude).
+        #[arg(long, value_name = "WKT")]
+        wkt: Option<String>,
+        /// The outline of another layer's feature, as LAYER:NAME.
+        #[arg(long, value_name = "LAYER:NAME")]
+        from: Option<String>,
+    },
+    /// List the pilot zones: name, theme, status, author, date, area.
+    List {
+        project: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rename a pilot zone.
+    Rename { project: PathBuf, name: String, new_name: String },
+    /// Remove a pilot zone.
+    Remove { project: PathBuf, name: String },
+    /// Export the pilot zones (format by extension: .geojson, .gpkg, .shp, .kml, .csv, .xlsx, …).
+    Export {
+        project: PathBuf,
+        out: PathBuf,
+        /// Only this zone.
+        #[arg(long)]
+        zone: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PlanDemandArgs {
+    /// What needs serving: LAYER[:WEIGHT_FIELD] (default communities:households; also
+    /// blocks:households, schools:students, responsibility_units, any point layer).
+    #[arg(long, value_name = "LAYER[:FIELD]")]
+    pub demand: Option<String>,
+    /// network (walking along the roads layer; the default where it has streets) or straight.
+    #[arg(long, value_parser = ["network", "straight"])]
+    pub distance: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// The zone report: per layer the count and density per km²; per facility kind the share
+    /// of demand within its service radius and the uncovered demand with the distance to the
+    /// nearest facility; the zone's scenarios side by side. Text on stdout, or --out a .pdf
+    /// (with a map) or .xlsx.
+    Report {
+        project: PathBuf,
+        #[arg(long)]
+        zone: String,
+        #[command(flatten)]
+        demand: PlanDemandArgs,
+        /// Override a service radius: KIND=METRES (e.g. chargers=500); repeatable.
+        #[arg(long, value_name = "KIND=METRES")]
+        radius: Vec<String>,
+        /// The facility kind whose uncovered demand the PDF's map marks (default: the one
+        /// leaving the most uncovered).
+        #[arg(long, value_name = "KIND")]
+        map_kind: Option<String>,
+        /// report.pdf or report.xlsx.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Choose N new sites that newly cover the most demand (maximal covering), existing
+    /// facilities counted as built with --keep-existing; or with --cover the fewest sites
+    /// reaching a share. Prints the sites as GeoJSON (each with the demand it newly covers)
+    /// and, on stderr, a summary line: demand covered before and after, and the upper bound.
+    #[command(group(clap::ArgGroup::new("how_many").required(true).args(["n", "cover"])))]
+    Suggest {
+        project: PathBuf,
+        /// The facility layer, e.g. chargers.
+        #[arg(long)]
+        kind: String,
+        /// How many new sites.
+        #[arg(long)]
+        n: Option<usize>,
+        #[arg(long)]
+        zone: Option<String>,
+        /// Where sites may go: a layer (default parking) or lattice:METRES.
+        #[arg(long, default_value = "parking")]
+        candidates: String,
+        #[command(flatten)]
+        demand: PlanDemandArgs,
+        /// Service radius in metres (default: the catalog's).
+        #[arg(long, value_name = "METRES")]
+        radius: Option<f64>,
+        /// Count the existing facilities of the kind as already built.
+        #[arg(long)]
+        keep_existing: bool,
+        /// The fewest sites covering this share of demand, e.g. 95%.
+        #[arg(long, value_name = "SHARE%")]
+        cover: Option<String>,
+        /// Keep the sites as a named scenario of the zone (layer planning_sites; undoable).
+        #[arg(long, value_name = "NAME")]
+        save_as: Option<String>,
+        /// Unit cost of a site, kept with the scenario for comparisons.
+        #[arg(long, value_name = "COST", requires = "save_as")]
+        unit_cost: Option<f64>,
+    },
+    /// The coverage-gap layer: the demand areas (blocks, communities) beyond every facility's
+    /// service radius, as polygons (format by extension).
+    Gaps {
+        project: PathBuf,
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        zone: Option<String>,
+        /// Demand areas: LAYER[:WEIGHT_FIELD] (default communities:households).
+        #[arg(long, value_name = "LAYER[:FIELD]")]
+        demand: Option<String>,
+        #[arg(long, value_name = "METRES")]
+        radius: Option<f64>,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// The kept scenarios (of a zone): name, kind, sites, cost.
+    Scenarios {
+        project: PathBuf,
+        #[arg(long)]
+        zone: Option<String>,
+        /// Remove this scenario (undoable).
+        #[arg(long, value_name = "NAME")]
+        remove: Option<String>,
+    },
 }

@@ -91,6 +91,8 @@ pub fn run(cli: Cli) -> Outcome {
             let request = crate::printing::Request { paper, landscape, layers, png, dpi, office, date, out };
             crate::printing::print(&Project::open(&project, catalog)?, &which, &request)
         }
+        Command::Zone { action } => crate::planning::zone(catalog, action),
+        Command::Plan { action } => crate::planning::plan(catalog, action),
         Command::History { project, limit } => {
             let p = Project::open(&project, catalog)?;
             for a in p.history(limit)? {

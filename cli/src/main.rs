@@ -9,6 +9,7 @@ mod args;
 mod commands;
 mod evaluation;
 mod orders;
+mod planning;
 mod printing;
 mod progress;
 mod zoning;

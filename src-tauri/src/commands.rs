@@ -289,6 +289,6 @@ mod tests {
         assert_eq!(v["kind"]["style"]["type"], "line");
         assert!(v["kind"].get("label").is_none(), "the raw keys stay in the catalog: {}", v["kind"]);
         assert_eq!(v["count"], 7);
-        assert_eq!(groups().iter().map(|g| g.name_zh.as_str()).collect::<Vec<_>>(), ["管理设施", "管理单元与场所", "底图"]);
+        assert_eq!(groups().iter().map(|g| g.name_zh.as_str()).collect::<Vec<_>>(), ["规划试点", "管理设施", "管理单元与场所", "底图"]);
     }
 }

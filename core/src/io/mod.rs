@@ -37,7 +37,7 @@ mod shapefile;
 mod source;
 mod table;
 mod text;
-mod wkt;
+pub(crate) mod wkt;
 mod xlsx_file;
 
 #[cfg(test)]

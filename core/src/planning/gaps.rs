@@ -119,7 +119,7 @@ pub fn gap_features(gaps: &[Gap], kind: &str, radius_m: f64, demand: &DemandSpec
                 .with("radius_m", radius_m)
                 .with("distance", "straight")
                 .with("gap_m2", (g.gap_m2 * 10.0).round() / 10.0)
-                .with("gap_share", (g.share * 1000.0).round() / 1000.0)
+                .with("gap_share", g.share)
                 .with("gap_weight", (g.weight * 10.0).round() / 10.0);
             if let Some(name) = &g.name {
                 f = f.with("name", name.as_str());
@@ -127,6 +127,12 @@ pub fn gap_features(gaps: &[Gap], kind: &str, radius_m: f64, demand: &DemandSpec
             f
         })
         .collect()
+}
+
+/// The fields of [`gap_features`], described as a layer so every export format writes them.
+pub fn gap_layer_kind() -> crate::catalog::LayerKind {
+    crate::catalog::LayerKind::from_toml(std::path::Path::new("coverage_gaps.toml"), include_str!("coverage_gaps.toml"))
+        .expect("the gap layer's description is valid (tested)")
 }
 
 /// Whether a circle of `radius` round `c` can touch `bounds`.
@@ -182,5 +188,9 @@ mod tests {
         assert!(e.contains("demand areas"), "{e}");
         let features = gap_features(&gaps, "drying_areas", 200.0, &spec);
         assert_eq!(features[0].get("distance").as_str(), Some("straight"));
+        let kind = gap_layer_kind();
+        for f in &features {
+            assert!(f.props.keys().all(|k| k == "name" || kind.field(k).is_some()), "{:?}", f.props.keys());
+        }
     }
 }

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use geo::{InteriorPoint, Intersects};
 use geo_types::{Coord, Geometry};
 use serde::Serialize;
 
@@ -110,11 +111,10 @@ pub fn zone_report<S: Storage>(project: &Project<S>, zone: &str, options: &Repor
     }
     let demand = Demand::read(project, &options.demand, Some(&zone.area))?;
     let reach = Reach::for_project(project, options.distance)?;
-    let area = Geometry::MultiPolygon(zone.area.clone());
 
     let mut layers = Vec::new();
     for kind in project.catalog().kinds().iter().filter(|k| matches!(k.group, LayerGroup::Facility | LayerGroup::Context)) {
-        let count = project.in_polygon(&kind.id, &area)?.len();
+        let count = count_in(project, &kind.id, &zone)?;
         if count > 0 {
             layers.push(LayerCount { layer: kind.id.clone(), name_zh: kind.name_zh.clone(), count, per_km2: count as f64 / zone.area_km2.max(1e-9) });
         }
@@ -139,7 +139,7 @@ pub fn zone_report<S: Storage>(project: &Project<S>, zone: &str, options: &Repor
             layer: kind.id.clone(),
             name_zh: kind.name_zh.clone(),
             radius_m,
-            in_zone: project.in_polygon(&kind.id, &area)?.len(),
+            in_zone: count_in(project, &kind.id, &zone)?,
             total: found.total,
             covered: found.covered,
             share: found.share(),
@@ -177,6 +177,20 @@ fn scenario_row<S: Storage>(project: &Project<S>, scenario: &Scenario, demand: &
     Ok(ScenarioRow { name: scenario.name.clone(), kind: kind.id.clone(), sites: scenario.sites.len(), before, after, cost: scenario.cost() })
 }
 
+/// Features of `layer` in the zone: a point inside it, a line or an area whose interior point
+/// is (a neighbouring community that only touches the zone's edge is not in it).
+fn count_in<S: Storage>(project: &Project<S>, layer: &str, zone: &PilotZone) -> Result<usize> {
+    let touching = project.in_polygon(layer, &Geometry::MultiPolygon(zone.area.clone()))?;
+    if project.catalog().kind(layer)?.geometry == crate::catalog::GeometryType::Point {
+        return Ok(touching.len());
+    }
+    Ok(project
+        .features_by_fid(layer, &touching)?
+        .iter()
+        .filter(|f| f.geometry.interior_point().is_some_and(|p| zone.area.intersects(&p)))
+        .count())
+}
+
 fn facility_ids<S: Storage>(project: &Project<S>) -> String {
     project.catalog().kinds().iter().filter(|k| k.group == LayerGroup::Facility).map(|k| k.id.as_str()).collect::<Vec<_>>().join(", ")
 }
@@ -204,7 +218,8 @@ mod tests {
         assert!(report.generated && report.demand_points > 0);
         let area = Geometry::Polygon(bounds.to_polygon());
         for l in &report.layers {
-            assert_eq!(l.count, project.in_polygon(&l.layer, &area).unwrap().len());
+            let inside = project.features(&l.layer).unwrap().iter().filter(|f| geo::Intersects::intersects(&area, &geo::InteriorPoint::interior_point(&f.geometry).unwrap())).count();
+            assert_eq!(l.count, inside, "{}", l.layer);
             assert!((l.per_km2 - l.count as f64 / report.zone.area_km2).abs() < 1e-9);
         }
         // Chargers: every demand point in the zone walked to every charger.

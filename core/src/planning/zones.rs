@@ -132,6 +132,40 @@ pub fn remove_zone<S: Storage>(project: &Project<S>, name: &str) -> Result<()> {
     project.delete(ZONE_LAYER, &[z.fid], &format!("删除试点片区 {name}"))
 }
 
+/// A zone's outline from text: GeoJSON (a geometry, a Feature, or a FeatureCollection of one
+/// feature) or WKT, in WGS 84 longitude/latitude. `source` names the text in messages.
+pub fn outline_from_text(source: &str, text: &str) -> Result<Geometry<f64>> {
+    let text = text.trim_start_matches('\u{feff}').trim();
+    if !text.starts_with('{') {
+        return crate::io::wkt::from_wkt(text).map_err(|e| Error::Invalid(format!("{source}: not GeoJSON, and not WKT either: {e}")));
+    }
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::Invalid(format!("{source}: not valid JSON: {e}")))?;
+    let geometry = match value.get("type").and_then(|t| t.as_str()) {
+        Some("FeatureCollection") => match value["features"].as_array().map(Vec::as_slice) {
+            Some([one]) => one["geometry"].clone(),
+            Some(many) => {
+                return Err(Error::Invalid(format!("{source}: {} features; a zone is one outline: keep one feature", many.len())))
+            }
+            None => return Err(Error::Invalid(format!("{source}: a FeatureCollection without `features`"))),
+        },
+        Some("Feature") => value["geometry"].clone(),
+        _ => value,
+    };
+    crate::edit::geometry_from_geojson(&geometry).map_err(|e| Error::Invalid(format!("{source}: {e}")))
+}
+
+/// The outline of the feature called `name` in `layer` (a community made a zone).
+pub fn outline_of_feature<S: Storage>(project: &Project<S>, layer: &str, name: &str) -> Result<Geometry<f64>> {
+    project.catalog().kind(layer)?;
+    let features = project.features(layer)?;
+    let mut named = features.iter().filter(|f| f.name() == Some(name));
+    match (named.next(), named.next()) {
+        (Some(f), None) => Ok(f.geometry.clone()),
+        (Some(_), Some(_)) => Err(Error::Invalid(format!("layer `{layer}` has several features named `{name}`; give the outline as a file"))),
+        (None, _) => Err(Error::Invalid(format!("layer `{layer}` has no feature named `{name}`"))),
+    }
+}
+
 /// A stored feature as a zone; features without a name or an area are left out (a zone is
 /// found by its name, and one drawn elsewhere without a name cannot be asked for).
 fn zone_of(f: &Feature) -> Option<PilotZone> {

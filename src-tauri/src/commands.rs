@@ -210,6 +210,7 @@ mod tests {
         crate::edit_commands::Measurement::export_all(&cfg)?;
         crate::edit_commands::FeatureShape::export_all(&cfg)?;
         crate::print_commands::export_types(&cfg)?;
+        crate::planning_commands::export_types(&cfg)?;
         Ok(())
     }
 

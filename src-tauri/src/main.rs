@@ -8,6 +8,7 @@
 mod commands;
 mod import_commands;
 mod edit_commands;
+mod planning_commands;
 mod print_commands;
 mod project_state;
 mod table_commands;
@@ -65,6 +66,17 @@ fn main() {
             print_commands::print_wards,
             print_commands::print_preview,
             print_commands::print_export,
+            // The planning panel (planning_commands.rs).
+            planning_commands::zone_list,
+            planning_commands::zone_add,
+            planning_commands::zone_rename,
+            planning_commands::zone_remove,
+            planning_commands::zone_report_view,
+            planning_commands::zone_report_export,
+            planning_commands::plan_suggest,
+            planning_commands::plan_save_scenario,
+            planning_commands::plan_remove_scenario,
+            planning_commands::plan_gaps,
         ])
         .setup(move |app| {
             let path = match requested {

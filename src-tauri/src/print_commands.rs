@@ -27,7 +27,7 @@ const PREVIEW_DPI: f32 = 100.0;
 pub struct PrintFont(Mutex<Option<PageFont>>);
 
 impl PrintFont {
-    fn get(&self) -> Result<PageFont, Error> {
+    pub(crate) fn get(&self) -> Result<PageFont, Error> {
         let mut font = self.0.lock();
         if let Some(f) = font.as_ref() {
             return Ok(f.clone());

@@ -3,4 +3,4 @@
 /**
  * What a layer is for; decides its panel group and whether it has a service radius.
  */
-export type LayerGroup = "facility" | "context" | "basemap";
+export type LayerGroup = "facility" | "context" | "basemap" | "planning";

@@ -51,8 +51,9 @@ def cbc_log_facts(path):
         return facts
     patterns = {
         "cbc_result": r"^Result - (.+)$",
-        # CBC minimises the negated objective: its lower bound is minus the coverage bound.
-        "cbc_bound": r"^Lower bound:\s+(\S+)",
+        # The best bound at a stop: "Upper bound" for this maximisation ("Lower bound" and a
+        # negated value where CBC minimises), so its size is what is kept.
+        "cbc_bound": r"^(?:Upper|Lower) bound:\s+(\S+)",
         "cbc_gap": r"^Gap:\s+(\S+)",
         "cbc_wall_s": r"Wallclock seconds\):\s+(\S+)",
     }
@@ -64,8 +65,9 @@ def cbc_log_facts(path):
                 facts[key] = float(value)
             except ValueError:
                 facts[key] = value
-    if isinstance(facts["cbc_bound"], float):
-        facts["cbc_bound"] = abs(facts["cbc_bound"])
+    for key in ("cbc_bound", "cbc_gap"):
+        if isinstance(facts[key], float):
+            facts[key] = abs(facts[key])
     return facts
 
 

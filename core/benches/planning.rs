@@ -34,7 +34,8 @@ struct Data {
 }
 
 fn read_csv(path: &Path, columns: usize) -> Result<Vec<Vec<f64>>, String> {
-    let mut reader = csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut reader =
+        csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
     reader
         .records()
         .enumerate()
@@ -45,7 +46,14 @@ fn read_csv(path: &Path, columns: usize) -> Result<Vec<Vec<f64>>, String> {
                     record
                         .get(c)
                         .and_then(|v| v.trim().parse::<f64>().ok())
-                        .ok_or_else(|| format!("{} row {}: column {} is not a number", path.display(), row + 2, c + 1))
+                        .ok_or_else(|| {
+                            format!(
+                                "{} row {}: column {} is not a number",
+                                path.display(),
+                                row + 2,
+                                c + 1
+                            )
+                        })
                 })
                 .collect()
         })
@@ -56,11 +64,14 @@ fn read_csv(path: &Path, columns: usize) -> Result<Vec<Vec<f64>>, String> {
 fn read(dir: &Path) -> Result<Data, String> {
     let meta_path = dir.join("instance.json");
     let meta: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(&meta_path).map_err(|e| format!("{}: {e}", meta_path.display()))?,
+        &std::fs::read_to_string(&meta_path)
+            .map_err(|e| format!("{}: {e}", meta_path.display()))?,
     )
     .map_err(|e| format!("{}: {e}", meta_path.display()))?;
     let p = meta["p"].as_u64().ok_or("instance.json has no integer p")? as usize;
-    let radius = meta["radius_m"].as_f64().ok_or("instance.json has no radius_m")?;
+    let radius = meta["radius_m"]
+        .as_f64()
+        .ok_or("instance.json has no radius_m")?;
     let demand = read_csv(&dir.join("demand.csv"), 3)?;
     let candidates = read_csv(&dir.join("candidates.csv"), 2)?;
     Ok(Data {
@@ -88,7 +99,12 @@ fn generate(n: usize, m: usize, seed: u64) -> Data {
     let side = 4000.0 * (n as f64 / 1000.0).sqrt();
     let k = (n / 50).max(1);
     let centres: Vec<[f64; 2]> = (0..k)
-        .map(|_| [rng.random_range(0.1 * side..0.9 * side), rng.random_range(0.1 * side..0.9 * side)])
+        .map(|_| {
+            [
+                rng.random_range(0.1 * side..0.9 * side),
+                rng.random_range(0.1 * side..0.9 * side),
+            ]
+        })
         .collect();
     let spread: Vec<f64> = (0..k).map(|_| rng.random_range(100.0..350.0)).collect();
     let mut cumulative = Vec::with_capacity(k);
@@ -104,9 +120,15 @@ fn generate(n: usize, m: usize, seed: u64) -> Data {
                 let pick = rng.random_range(0.0..total);
                 let c = cumulative.partition_point(|&c| c <= pick).min(k - 1);
                 let (dx, dy) = (normal(&mut rng), normal(&mut rng));
-                [whole(centres[c][0] + dx * spread[c]), whole(centres[c][1] + dy * spread[c])]
+                [
+                    whole(centres[c][0] + dx * spread[c]),
+                    whole(centres[c][1] + dy * spread[c]),
+                ]
             } else {
-                [whole(rng.random_range(0.0..side)), whole(rng.random_range(0.0..side))]
+                [
+                    whole(rng.random_range(0.0..side)),
+                    whole(rng.random_range(0.0..side)),
+                ]
             }
         })
         .collect();
@@ -120,11 +142,20 @@ fn generate(n: usize, m: usize, seed: u64) -> Data {
                 let (dx, dy) = (normal(&mut rng), normal(&mut rng));
                 [whole(a[0] + dx * 200.0), whole(a[1] + dy * 200.0)]
             } else {
-                [whole(rng.random_range(0.0..side)), whole(rng.random_range(0.0..side))]
+                [
+                    whole(rng.random_range(0.0..side)),
+                    whole(rng.random_range(0.0..side)),
+                ]
             }
         })
         .collect();
-    Data { demand, weights, candidates, p: m / 10, radius: 500.0 }
+    Data {
+        demand,
+        weights,
+        candidates,
+        p: m / 10,
+        radius: 500.0,
+    }
 }
 
 /// spopt's test, `cost <= radius` with cost the Euclidean distance as scipy computes it.
@@ -160,7 +191,11 @@ fn reaches(data: &Data) -> Vec<Vec<usize>> {
 }
 
 fn instance(data: &Data, reaches: Vec<Vec<usize>>) -> Instance {
-    Instance { weights: data.weights.clone(), reaches, covered: vec![false; data.weights.len()] }
+    Instance {
+        weights: data.weights.clone(),
+        reaches,
+        covered: vec![false; data.weights.len()],
+    }
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -173,7 +208,11 @@ fn bench(dir: &Path) -> Result<(), String> {
     let t = Instant::now();
     let data = read(dir)?;
     let time_read = t.elapsed().as_secs_f64();
-    let runs: usize = std::env::var("WARDGIS_MCLP_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3).max(1);
+    let runs: usize = std::env::var("WARDGIS_MCLP_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3)
+        .max(1);
     let (mut reach_times, mut solve_times) = (Vec::new(), Vec::new());
     let mut answer: Option<(Instance, mclp::Solution)> = None;
     for _ in 0..runs {
@@ -194,7 +233,10 @@ fn bench(dir: &Path) -> Result<(), String> {
     let (inst, solution) = answer.expect("at least one run");
     let recomputed = inst.coverage_of(&solution.sites);
     if (recomputed - solution.coverage).abs() > 1e-6 * (1.0 + recomputed) {
-        return Err(format!("stated coverage {} but the sites cover {recomputed}", solution.coverage));
+        return Err(format!(
+            "stated coverage {} but the sites cover {recomputed}",
+            solution.coverage
+        ));
     }
     let (reach_s, solve_s) = (median(reach_times.clone()), median(solve_times.clone()));
     let out = json!({
@@ -232,9 +274,16 @@ fn smoke() {
     let brute: Vec<Vec<usize>> = data
         .candidates
         .iter()
-        .map(|&c| (0..data.demand.len()).filter(|&i| within(data.demand[i], c, data.radius)).collect())
+        .map(|&c| {
+            (0..data.demand.len())
+                .filter(|&i| within(data.demand[i], c, data.radius))
+                .collect()
+        })
         .collect();
-    assert_eq!(r, brute, "the R-tree reaches what every-pair testing reaches");
+    assert_eq!(
+        r, brute,
+        "the R-tree reaches what every-pair testing reaches"
+    );
     let inst = instance(&data, r);
     let solution = mclp::solve(&inst, data.p);
     let elapsed = t.elapsed().as_secs_f64();
@@ -246,18 +295,46 @@ fn smoke() {
             *h |= within(data.demand[i], data.candidates[s], data.radius);
         }
     }
-    let brute_coverage: f64 = hit.iter().zip(&data.weights).filter(|(h, _)| **h).map(|(_, w)| w).sum();
+    let brute_coverage: f64 = hit
+        .iter()
+        .zip(&data.weights)
+        .filter(|(h, _)| **h)
+        .map(|(_, w)| w)
+        .sum();
     let mut distinct = solution.sites.clone();
     distinct.sort_unstable();
     distinct.dedup();
-    assert_eq!(distinct.len(), data.p, "{} distinct sites of {}", distinct.len(), data.p);
+    assert_eq!(
+        distinct.len(),
+        data.p,
+        "{} distinct sites of {}",
+        distinct.len(),
+        data.p
+    );
     assert!((solution.coverage - inst.coverage_of(&solution.sites)).abs() < 1e-6);
-    assert!((solution.coverage - brute_coverage).abs() < 1e-6, "{} vs brute force {brute_coverage}", solution.coverage);
-    assert!(solution.coverage <= solution.upper_bound + 1e-9, "coverage above the bound: {solution:?}");
-    assert!(solution.upper_bound < total, "p sites cannot cover everyone here (bound {} of {total})", solution.upper_bound);
-    assert!(solution.guarantee() > 0.9, "guarantee {}", solution.guarantee());
+    assert!(
+        (solution.coverage - brute_coverage).abs() < 1e-6,
+        "{} vs brute force {brute_coverage}",
+        solution.coverage
+    );
+    assert!(
+        solution.coverage <= solution.upper_bound + 1e-9,
+        "coverage above the bound: {solution:?}"
+    );
+    assert!(
+        solution.upper_bound < total,
+        "p sites cannot cover everyone here (bound {} of {total})",
+        solution.upper_bound
+    );
+    assert!(
+        solution.guarantee() > 0.9,
+        "guarantee {}",
+        solution.guarantee()
+    );
     // The best single candidate is a lower bound for any answer with p ≥ 1.
-    let best_single = (0..data.candidates.len()).map(|c| inst.coverage_of(&[c])).fold(0.0, f64::max);
+    let best_single = (0..data.candidates.len())
+        .map(|c| inst.coverage_of(&[c]))
+        .fold(0.0, f64::max);
     assert!(solution.coverage >= best_single);
     println!(
         "planning smoke: {} × {}, p = {}: coverage {} of {total} ({:.1} %), bound {:.1}, guarantee {:.4}, {elapsed:.2} s",
@@ -276,7 +353,11 @@ fn main() {
     let dir = std::env::args()
         .skip(1)
         .find(|a| !a.starts_with("--"))
-        .or_else(|| std::env::var("WARDGIS_MCLP_INSTANCE").ok().filter(|v| !v.is_empty()));
+        .or_else(|| {
+            std::env::var("WARDGIS_MCLP_INSTANCE")
+                .ok()
+                .filter(|v| !v.is_empty())
+        });
     match dir {
         Some(dir) => {
             if let Err(e) = bench(Path::new(&dir)) {

@@ -35,6 +35,17 @@ fn main() {
         "print_wards",
         "print_preview",
         "print_export",
+        // planning_commands.rs
+        "zone_list",
+        "zone_add",
+        "zone_rename",
+        "zone_remove",
+        "zone_report_view",
+        "zone_report_export",
+        "plan_suggest",
+        "plan_save_scenario",
+        "plan_remove_scenario",
+        "plan_gaps",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("tauri build step (is ui/dist built? run scripts/build-ui.sh)");

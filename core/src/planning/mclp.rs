@@ -58,11 +58,8 @@ impl Instance {
                 hit[d] = true;
             }
         }
-        hit.iter()
-            .zip(&self.weights)
-            .filter(|(h, _)| **h)
-            .map(|(_, w)| w)
-            .sum()
+        // An empty sum of floats is −0.0; + 0.0 makes it the 0 a report prints.
+        hit.iter().zip(&self.weights).filter(|(h, _)| **h).map(|(_, w)| w).sum::<f64>() + 0.0
     }
 
     fn before(&self) -> f64 {

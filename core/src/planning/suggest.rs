@@ -313,7 +313,7 @@ fn ranked(instance: &Instance, chosen: &[usize], candidates: &[Candidate]) -> Ve
     let mut left: Vec<usize> = chosen.to_vec();
     let mut out = Vec::new();
     while !left.is_empty() {
-        let gain = |s: usize| instance.reaches[s].iter().filter(|&&d| !covered[d]).map(|&d| instance.weights[d]).sum::<f64>();
+        let gain = |s: usize| instance.reaches[s].iter().filter(|&&d| !covered[d]).map(|&d| instance.weights[d]).sum::<f64>() + 0.0;
         let (at, &site) = left
             .iter()
             .enumerate()

@@ -178,7 +178,19 @@ async fn scenario() {
     wait_for(c, "the scenario undone", "return document.getElementById('scenario-table') === null", WAIT).await;
     assert!(!cli(&demo.layers, &["plan", "scenarios", &p]).contains("三桩方案"));
 
-    // ---- 6. The report exported as a PDF. ----
+    // ---- 6. The coverage gaps of the chargers, drawn as areas. ----
+    click(c, "#plan-gaps").await;
+    let gaps = wait_for(c, "the gap count", "const g = document.getElementById('gap-count'); return g && g.textContent.includes('块缺口') && g.textContent", WAIT).await;
+    let n: usize = gaps.as_str().unwrap().trim_end_matches("块缺口").trim().parse().unwrap();
+    let exported = demo.dir.path().join("gaps.geojson");
+    cli(&demo.layers, &["plan", "gaps", &p, "--kind", "chargers", "--zone", ZONE, "--demand", "blocks:households", "--out", exported.to_str().unwrap()]);
+    let fc: Value = serde_json::from_str(&std::fs::read_to_string(&exported).unwrap()).unwrap();
+    assert_eq!(n, fc["features"].as_array().unwrap().len(), "the window's gaps are the command line's");
+    settle(c).await;
+    let drawn = js(c, "return window.wardgis.map.queryRenderedFeatures({layers: ['plan-gaps-fill']}).length").await;
+    assert!(drawn.as_u64().unwrap() > 0, "the gaps are drawn");
+
+    // ---- 7. The report exported as a PDF. ----
     let pdf = demo.dir.path().join("zone.pdf");
     c.find(Locator::Css("#plan-export-path")).await.unwrap().send_keys(pdf.to_str().unwrap()).await.unwrap();
     click(c, "#plan-export").await;
@@ -186,4 +198,17 @@ async fn scenario() {
     let text = Command::new("pdftotext").args([pdf.to_str().unwrap(), "-"]).output().expect("pdftotext (poppler-utils; scripts/install-deps.sh)");
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains(&format!("试点片区报告：{ZONE}")) && text.contains("设施服务覆盖率"), "{text}");
+
+    // ---- 8. Renamed, removed, and the removal undone. ----
+    click(c, ".zone-rename").await;
+    let input = c.find(Locator::Css(".zone-rename-input")).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys("城中试点\u{E007}").await.unwrap(); // Enter
+    wait_for(c, "the zone renamed", "return document.querySelector(\"#zone-list li[data-zone='城中试点']\") !== null", WAIT).await;
+    assert!(cli(&demo.layers, &["zone", "list", &p]).contains("城中试点"));
+    click(c, "#zone-list li[data-zone='城中试点'] .zone-remove").await;
+    wait_for(c, "the zone removed", "return document.querySelectorAll('#zone-list li.zone-item').length === 0", WAIT).await;
+    assert!(!cli(&demo.layers, &["zone", "list", &p]).contains("城中试点"));
+    click(c, "#undo").await;
+    wait_for(c, "the removal undone", "return document.querySelector(\"#zone-list li[data-zone='城中试点']\") !== null", WAIT).await;
 }

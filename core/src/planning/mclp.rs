@@ -2,11 +2,13 @@
 //! among candidates so that the demand within reach of at least one site — existing or new —
 //! is as large as possible.
 //!
-//! Exact solvers (a MIP through CBC in PySAL's `spopt`) take minutes where the `p` sites
-//! cannot cover everyone, which is the planner's usual case. So the answer here is a
-//! heuristic with a proof: greedy, then swaps until no single exchange gains, and an upper
-//! bound on the best possible coverage from a Lagrangian relaxation, so the result says
-//! "covers X, at least X / bound of the best possible". The problem arrives as a coverage
+//! PySAL's `spopt` answers it exactly, as a MIP solved by CBC: its model building alone took
+//! two minutes at 20 000 demand points × 1 000 candidates here, and CBC itself seconds to
+//! minutes where the sites overlap much (docs/BENCHMARKS.md). The answer here is a heuristic
+//! with a proof: greedy, then swaps until no single exchange gains; an exact branch and bound
+//! within a work budget; otherwise the Lagrangian relaxation's own choices, improved by swaps,
+//! where they do better, and its upper bound on the best possible coverage, so the result
+//! says "covers X, at least X / bound of the best possible". The problem arrives as a coverage
 //! table (which demand each candidate reaches), so the same solver serves straight-line and
 //! street-network distances.
 
@@ -97,7 +99,18 @@ pub fn solve(instance: &Instance, p: usize) -> Solution {
     let upper_bound = if finished {
         coverage
     } else {
-        lagrangian_bound(instance, p).max(coverage)
+        // The relaxation's own choices (its p most valuable sites at each step) are answers
+        // too: the best of them, improved by swaps, may beat the greedy start's local optimum.
+        let relaxed = lagrangian(instance, p, coverage);
+        if let Some(mut other) = relaxed.best_sites {
+            swap_search(instance, &mut other);
+            let other_coverage = instance.coverage_of(&other);
+            if other_coverage > coverage + 1e-9 {
+                coverage = other_coverage;
+                sites = other;
+            }
+        }
+        relaxed.bound.max(coverage)
     };
     Solution {
         sites,
@@ -305,12 +318,22 @@ fn swap_search(instance: &Instance, sites: &mut [usize]) {
 /// which is at least the best coverage for every λ ≥ 0; subgradient steps lower it. Points an
 /// existing facility covers are counted outright and left out of the relaxation.
 pub fn lagrangian_bound(instance: &Instance, p: usize) -> f64 {
-    lagrangian_bound_above(instance, p, instance.coverage_of(&greedy(instance, p)))
+    lagrangian(instance, p, instance.coverage_of(&greedy(instance, p))).bound
 }
 
-/// [`lagrangian_bound`] given a coverage some choice achieves (the steps aim at it, and stop
-/// once the bound meets it).
-fn lagrangian_bound_above(instance: &Instance, p: usize, heuristic: f64) -> f64 {
+/// What the relaxation found: its bound, and the best of the choices it made on the way
+/// (`None` when none beat the coverage it was given).
+struct Relaxed {
+    bound: f64,
+    best_sites: Option<Vec<usize>>,
+}
+
+/// [`lagrangian_bound`] given a coverage some choice achieves (the steps aim at the best
+/// coverage known, and stop once the bound meets it). Each step's p most valuable sites are
+/// a choice too; the best of them is kept.
+fn lagrangian(instance: &Instance, p: usize, known: f64) -> Relaxed {
+    let mut heuristic = known;
+    let mut best_sites = None;
     let existing: f64 = instance
         .covered
         .iter()
@@ -322,7 +345,7 @@ fn lagrangian_bound_above(instance: &Instance, p: usize, heuristic: f64) -> f64 
         .filter(|&i| !instance.covered[i])
         .collect();
     if open.is_empty() || p == 0 {
-        return existing;
+        return Relaxed { bound: existing, best_sites: None };
     }
     let mut lambda = vec![0.0f64; instance.weights.len()];
     // Start where each point is worth half its weight to the sites.
@@ -359,6 +382,11 @@ fn lagrangian_bound_above(instance: &Instance, p: usize, heuristic: f64) -> f64 
             .sum();
         let site_part: f64 = top.iter().map(|&s| value[s]).sum();
         let bound = existing + demand_part + site_part;
+        let chosen_coverage = existing + open.iter().filter(|&&i| reach_count[i] > 0).map(|&i| instance.weights[i]).sum::<f64>();
+        if chosen_coverage > heuristic + 1e-9 {
+            heuristic = chosen_coverage;
+            best_sites = Some(top.clone());
+        }
         if bound < best - 1e-9 {
             best = bound;
             since_better = 0;
@@ -396,7 +424,7 @@ fn lagrangian_bound_above(instance: &Instance, p: usize, heuristic: f64) -> f64 
             lambda[i] = (lambda[i] - step * g).max(0.0);
         }
     }
-    best
+    Relaxed { bound: best, best_sites }
 }
 
 #[cfg(test)]

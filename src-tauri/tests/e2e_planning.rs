@@ -202,8 +202,9 @@ async fn scenario() {
     // ---- 8. Renamed, removed, and the removal undone. ----
     click(c, ".zone-rename").await;
     let input = c.find(Locator::Css(".zone-rename-input")).await.unwrap();
-    input.clear().await.unwrap();
-    input.send_keys("城中试点\u{E007}").await.unwrap(); // Enter
+    // The old name erased (WebDriver types at the end of the box), the new one typed; Enter.
+    let erase = "\u{E003}".repeat(ZONE.chars().count());
+    input.send_keys(&format!("{erase}城中试点\u{E007}")).await.unwrap();
     wait_for(c, "the zone renamed", "return document.querySelector(\"#zone-list li[data-zone='城中试点']\") !== null", WAIT).await;
     assert!(cli(&demo.layers, &["zone", "list", &p]).contains("城中试点"));
     click(c, "#zone-list li[data-zone='城中试点'] .zone-remove").await;

@@ -730,8 +730,8 @@ pub enum PlanCommand {
         /// Override a service radius: KIND=METRES (e.g. chargers=500); repeatable.
         #[arg(long, value_name = "KIND=METRES")]
         radius: Vec<String>,
-        /// The facility kind whose uncovered demand the PDF's map marks (default: the one
-        /// leaving the most uncovered).
+        /// The facility kind whose uncovered demand the PDF's map marks (default: the kind the
+        /// zone's theme names, as 充电桩试点 names 充电桩, else the one leaving the most uncovered).
         #[arg(long, value_name = "KIND")]
         map_kind: Option<String>,
         /// report.pdf or report.xlsx.

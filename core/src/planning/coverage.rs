@@ -118,9 +118,12 @@ pub struct Demand {
 }
 
 impl Demand {
-    /// The demand `spec` names, only the points inside `zone` when one is given.
+    /// The demand `spec` names — its points of a weight above 0 —, only those inside `zone`
+    /// when one is given.
     pub fn read<S: Storage>(project: &Project<S>, spec: &DemandSpec, zone: Option<&MultiPolygon<f64>>) -> Result<Demand> {
         let mut points = demand_points(project, &spec.layer, spec.weight_field.as_deref())?;
+        // A block without households is no demand: it is neither covered nor left out.
+        points.retain(|d| d.weight > 0.0);
         if let Some(zone) = zone {
             points.retain(|d| zone.intersects(&geo_types::Point(d.at)));
         }

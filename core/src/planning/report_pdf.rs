@@ -8,10 +8,10 @@ use geo_types::Coord;
 use super::report::ZoneReport;
 use super::scenarios;
 use crate::catalog::{LayerGroup, LayerKind};
-use crate::print::furniture::{format_number, legend, north_arrow, scale_bar, LegendRow};
-use crate::print::labels::LabelPlacer;
+use crate::print::furniture::{format_number, legend, LegendRow};
 use crate::print::map_frame::MapFrame;
-use crate::print::map_layers::{draw_layers, polygon_path};
+use crate::print::map_layers::draw_layers;
+use crate::print::map_page::{focused_map, furniture_and_names};
 use crate::print::style::Symbol;
 use crate::print::table::{flow_table, Column, Table};
 use crate::print::units::pt_to_mm;
@@ -30,8 +30,8 @@ const ZONE_OUTLINE: Rgb = Rgb(0xd9, 0x5f, 0x02);
 const UNCOVERED: Rgb = Rgb(0xe3, 0x1a, 0x1c);
 const PROPOSED: Rgb = Rgb(0xd9, 0x5f, 0x02);
 
-/// The facility kind whose uncovered demand the map marks: `focus` when given, else the
-/// kind leaving the most demand uncovered.
+/// The facility kind whose uncovered demand the map marks: `focus` when given, else the kind
+/// the zone's theme names (充电桩试点 → 充电桩), else the kind leaving the most demand uncovered.
 fn map_kind<'r>(report: &'r ZoneReport, focus: Option<&str>) -> Result<Option<&'r super::report::KindCoverage>> {
     match focus {
         Some(kind) => report.coverage.iter().find(|c| c.layer == kind).map(Some).ok_or_else(|| {
@@ -40,7 +40,11 @@ fn map_kind<'r>(report: &'r ZoneReport, focus: Option<&str>) -> Result<Option<&'
                 report.coverage.iter().map(|c| c.layer.as_str()).collect::<Vec<_>>().join(", ")
             ))
         }),
-        None => Ok(report.coverage.iter().max_by(|a, b| (a.total - a.covered).total_cmp(&(b.total - b.covered)).then(b.layer.cmp(&a.layer)))),
+        None => Ok(report
+            .coverage
+            .iter()
+            .find(|c| report.zone.theme.contains(c.name_zh.as_str()))
+            .or_else(|| report.coverage.iter().max_by(|a, b| (a.total - a.covered).total_cmp(&(b.total - b.covered)).then(b.layer.cmp(&a.layer))))),
     }
 }
 
@@ -88,12 +92,6 @@ pub fn report_pdf<S: Storage>(project: &Project<S>, report: &ZoneReport, focus: 
     let frame = MapFrame::fit(frame_box, bounds, 0.06);
     let layers: Vec<&LayerKind> = project.catalog().kinds().iter().filter(|k| k.group != LayerGroup::Planning).collect();
     let content = draw_layers(project, &frame, &layers, Some(&z.area))?;
-    let zone_rings = polygon_path(&frame, &z.area.0);
-    let mut mask = PathMm::rect(frame_box);
-    mask.segments.extend(zone_rings.segments.iter().copied());
-    let mut map_items = content.layers.clone();
-    map_items.push(Item::Path { path: mask, fill: Some(Fill { colour: Rgb::WHITE, opacity: 0.55, rule: FillRule::EvenOdd }), stroke: None });
-    map_items.push(Item::Path { path: zone_rings, fill: None, stroke: Some(Stroke { colour: ZONE_OUTLINE, width: 1.0, dash: Vec::new(), opacity: 1.0, round: true }) });
     let mut marks = Vec::new();
     if let Some(kind) = marked {
         for u in &kind.uncovered {
@@ -105,21 +103,8 @@ pub fn report_pdf<S: Storage>(project: &Project<S>, report: &ZoneReport, focus: 
             marks.push(ring(&frame, site.at, 1.8, PROPOSED, 0.0));
         }
     }
-    map_items.push(Item::Layer { name: "规划标注".into(), items: marks });
-    page.push(Item::Clipped { clip: PathMm::rect(frame_box), items: map_items });
-    let mut placer = LabelPlacer::new(font, frame_box.inset(0.8));
-    let (arrow, arrow_box) = north_arrow(PointMm::new(frame_box.right() - 3.0, frame_box.y + 3.0), font);
-    placer.block(arrow_box);
-    let (bar, bar_box, _) = scale_bar(&frame, PointMm::new(frame_box.x + 6.0, frame_box.bottom() - 12.0), 50.0, font);
-    placer.block(bar_box);
-    for symbol in &content.symbols {
-        placer.block(*symbol);
-    }
-    page.items.extend(placer.place(content.labels.clone()));
-    page.push(Item::Path { path: PathMm::rect(bar_box), fill: Some(Fill { colour: Rgb::WHITE, opacity: 0.85, rule: FillRule::NonZero }), stroke: None });
-    page.items.extend(bar);
-    page.items.extend(arrow);
-    page.push(Item::Path { path: PathMm::rect(frame_box), fill: None, stroke: Some(Stroke::solid(INK, 0.35)) });
+    page.push(focused_map(&frame, &content, &z.area, ZONE_OUTLINE, 1.0, vec![Item::Layer { name: "规划标注".into(), items: marks }]));
+    page.items.extend(furniture_and_names(&frame, &content, PointMm::new(frame_box.x + 6.0, frame_box.bottom() - 12.0), 50.0, font));
 
     // The key to what the map marks.
     let mut rows = vec![LegendRow {
@@ -142,7 +127,8 @@ pub fn report_pdf<S: Storage>(project: &Project<S>, report: &ZoneReport, focus: 
     // The tables, flowing onto further pages.
     let mut pages = Vec::new();
     let mut flow = Flow { page, y: legend_box.bottom() + 4.0, pages: &mut pages, w, h };
-    for (heading, table) in tables(report, w - 2.0 * MARGIN) {
+    let kind_name = |id: &str| project.catalog().get(id).map_or_else(|| id.to_owned(), |k| k.name_zh.clone());
+    for (heading, table) in tables(report, w - 2.0 * MARGIN, &kind_name) {
         flow.table(&heading, &table, font);
     }
     let last = flow.page;
@@ -209,7 +195,7 @@ impl Flow<'_> {
 }
 
 /// The report's tables, each under its heading.
-fn tables(report: &ZoneReport, width: f32) -> Vec<(String, Table)> {
+fn tables(report: &ZoneReport, width: f32, kind_name: &dyn Fn(&str) -> String) -> Vec<(String, Table)> {
     let columns = |spec: &[(&str, f32)]| -> Vec<Column> {
         let fixed: f32 = spec.iter().skip(1).map(|(_, w)| w).sum();
         spec.iter().enumerate().map(|(i, (t, w))| Column { title: (*t).into(), width: if i == 0 { width - fixed } else { *w } }).collect()
@@ -266,7 +252,7 @@ fn tables(report: &ZoneReport, width: f32) -> Vec<(String, Table)> {
                     .map(|s| {
                         vec![
                             s.name.clone(),
-                            s.kind.clone(),
+                            kind_name(&s.kind),
                             s.sites.to_string(),
                             number(s.before),
                             number(s.after),

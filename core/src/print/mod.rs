@@ -8,6 +8,7 @@
 //! - [`font`]: finding and loading the CJK page font.
 //! - [`text`]: shaping, measuring and line breaking with that font.
 //! - [`pdf`]: the krilla backend writing pages as one PDF with the font embedded as a subset.
+//! - [`map_page`]: what every map page shares: the focus area's map, furniture and names.
 //! - [`raster`]: PNG at a chosen DPI (pHYs set), rasterised from the finished PDF with hayro.
 //! - [`georef`]: the post-pass (lopdf) that finishes krilla's PDF with what krilla cannot
 //!   write: each map frame's geospatial viewport and each map layer as an optional content
@@ -24,6 +25,7 @@ pub mod georef;
 pub mod labels;
 pub mod map_frame;
 pub mod map_layers;
+pub mod map_page;
 pub mod page;
 pub mod pdf;
 pub mod raster;

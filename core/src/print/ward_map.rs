@@ -10,13 +10,13 @@ use std::collections::{BTreeSet, HashMap};
 use geo::{BoundingRect, Contains, InteriorPoint};
 use geo_types::{Coord, Geometry, MultiPolygon, Point};
 
-use super::draw::{Fill, FillRule, Item, PathMm, Rgb, Stroke, TextRun};
+use super::draw::{Item, PathMm, Rgb, Stroke, TextRun};
 use super::font::PageFont;
-use super::furniture::{format_number, legend, north_arrow, scale_bar, LegendRow, RefGrid};
+use super::furniture::{format_number, legend, LegendRow, RefGrid};
 use super::georef::GeoFrame;
-use super::labels::LabelPlacer;
 use super::map_frame::MapFrame;
-use super::map_layers::{draw_layers, polygon_path, MapContent};
+use super::map_layers::{draw_layers, MapContent};
+use super::map_page::{focused_map, furniture_and_names};
 use super::page::{Orientation, Page, Paper};
 use super::style::{symbol_for, Symbol};
 use super::table::{flow_table, Column, Table};
@@ -173,31 +173,12 @@ pub fn ward_pages<S: Storage>(project: &Project<S>, ward: &Ward, options: &WardM
     let content = draw_layers(project, &frame, &layers, Some(&ward.area))?;
     let grid = RefGrid::new(parts.frame, 40.0);
 
-    // The map: layers, the neighbours faded, the ward's outline, clipped to the frame.
-    let ward_rings = polygon_path(&frame, &ward.area.0);
-    let mut mask = PathMm::rect(parts.frame);
-    mask.segments.extend(ward_rings.segments.iter().copied());
-    let mut map_items = content.layers.clone();
-    map_items.push(Item::Path { path: mask, fill: Some(Fill { colour: Rgb::WHITE, opacity: 0.55, rule: FillRule::EvenOdd }), stroke: None });
-    map_items.push(Item::Path { path: ward_rings, fill: None, stroke: Some(Stroke { colour: WARD_OUTLINE, width: 0.9, dash: Vec::new(), opacity: 1.0, round: true }) });
-    page.push(Item::Clipped { clip: PathMm::rect(parts.frame), items: map_items });
+    // The map: layers, the neighbours faded, the ward's outline; the grid; the furniture and
+    // the names.
+    page.push(focused_map(&frame, &content, &ward.area, WARD_OUTLINE, 0.9, Vec::new()));
     page.items.extend(grid.draw(BAND, font));
-
-    // Furniture over the map, then the names around it.
-    let mut placer = LabelPlacer::new(font, parts.frame.inset(0.8));
-    let (arrow, arrow_box) = north_arrow(PointMm::new(parts.frame.right() - 3.0, parts.frame.y + 3.0), font);
-    placer.block(arrow_box);
-    let bar_start = PointMm::new(parts.frame.x + 7.0, parts.frame.bottom() - 13.0);
-    let (bar, bar_box, _) = scale_bar(&frame, bar_start, (parts.frame.width * 0.3).min(60.0), font);
-    placer.block(bar_box);
-    for symbol in &content.symbols {
-        placer.block(*symbol);
-    }
-    page.items.extend(placer.place(content.labels.clone()));
-    page.push(Item::Path { path: PathMm::rect(bar_box), fill: Some(Fill { colour: Rgb::WHITE, opacity: 0.85, rule: FillRule::NonZero }), stroke: None });
-    page.items.extend(bar);
-    page.items.extend(arrow);
-    page.push(Item::Path { path: PathMm::rect(parts.frame), fill: None, stroke: Some(Stroke::solid(INK, 0.35)) });
+    let bar_at = PointMm::new(parts.frame.x + 7.0, parts.frame.bottom() - 13.0);
+    page.items.extend(furniture_and_names(&frame, &content, bar_at, (parts.frame.width * 0.3).min(60.0), font));
 
     // Title, legend, footer.
     let demo = content.sources.contains(crate::demo::SOURCE);

@@ -46,6 +46,7 @@ fn main() {
         "plan_save_scenario",
         "plan_remove_scenario",
         "plan_gaps",
+        "plan_gaps_export",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().config_path("../tauri.conf.json").app_manifest(manifest))
         .expect("tauri build step (is ui/dist built? run scripts/build-ui.sh)");

@@ -77,6 +77,7 @@ fn main() {
             planning_commands::plan_save_scenario,
             planning_commands::plan_remove_scenario,
             planning_commands::plan_gaps,
+            planning_commands::plan_gaps_export,
         ])
         .setup(move |app| {
             let path = match requested {

@@ -421,6 +421,24 @@ pub async fn plan_gaps(state: State<'_, ProjectState>, kind: String, zone: Optio
     .map_err(|e| e.to_string())
 }
 
+/// Writes the coverage-gap layer to `path` (format by extension: .gpkg, .geojson, .shp, .kml,
+/// …); returns how many gap polygons it wrote.
+#[tauri::command]
+pub async fn plan_gaps_export(state: State<'_, ProjectState>, kind: String, zone: Option<String>, choice: DemandChoice, path: String) -> Result<u32, String> {
+    let project = state.current().ok_or("no project is open")?;
+    tauri::async_runtime::spawn_blocking(move || {
+        let (spec, _) = demand_of(&choice)?;
+        let radius = project.catalog().kind(&kind)?.service_radius_m;
+        let gaps = coverage_gaps(&project, &kind, &spec, zone.as_deref().filter(|z| !z.is_empty()), radius)?;
+        let features = gap_features(&gaps, &kind, radius.unwrap_or_default(), &spec);
+        wardgis::io::write_features(std::path::Path::new(&path), &gap_layer_kind(), &features, &wardgis::io::ExportOptions::default())?;
+        Ok::<_, Error>(features.len() as u32)
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())
+}
+
 /// Writes the TypeScript types of what the planning commands send and take.
 #[cfg(test)]
 pub(crate) fn export_types(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {

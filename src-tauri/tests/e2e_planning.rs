@@ -189,6 +189,14 @@ async fn scenario() {
     settle(c).await;
     let drawn = js(c, "return window.wardgis.map.queryRenderedFeatures({layers: ['plan-gaps-fill']}).length").await;
     assert!(drawn.as_u64().unwrap() > 0, "the gaps are drawn");
+    // And exported from the window as a GeoPackage GDAL reads.
+    let gpkg = demo.dir.path().join("gaps.gpkg");
+    c.find(Locator::Css("#plan-gaps-path")).await.unwrap().send_keys(gpkg.to_str().unwrap()).await.unwrap();
+    click(c, "#plan-gaps-export").await;
+    wait_for(c, "the gaps exported", "return document.getElementById('message').textContent.startsWith('已导出')", WAIT).await;
+    let info = Command::new("ogrinfo").args(["-al", "-so", gpkg.to_str().unwrap()]).output().expect("ogrinfo (gdal-bin; scripts/install-deps.sh)");
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.contains(&format!("Feature Count: {n}")) && info.contains("gap_share"), "{info}");
 
     // ---- 7. The report exported as a PDF. ----
     let pdf = demo.dir.path().join("zone.pdf");

@@ -26,6 +26,7 @@ const api = {
   saveScenario: (request: SuggestRequest, name: string, unitCost: number | null) => invoke<number>('plan_save_scenario', { request, name, unitCost }),
   removeScenario: (name: string) => invoke<void>('plan_remove_scenario', { name }),
   gaps: (kind: string, zone: string | null, choice: DemandChoice) => invoke<FeatureCollection>('plan_gaps', { kind, zone, choice }),
+  exportGaps: (kind: string, zone: string | null, choice: DemandChoice, path: string) => invoke<number>('plan_gaps_export', { kind, zone, choice, path }),
 };
 
 /** The demand choices the panel offers (LAYER:FIELD as the command line spells them). */
@@ -76,6 +77,9 @@ class Planning {
   busy = $state(false);
   note = $state('');
   exportPath = $state('');
+  gapsPath = $state('');
+  /** Overrides the catalog's service radius of the suggestion's kind (null: the catalog's). */
+  radius = $state<number | null>(null);
   /** Where the map should go (a zone chosen); `seq` makes the same zone asked twice fly twice. */
   fly = $state.raw<{ bounds: Bounds; seq: number } | null>(null);
   private flySeq = 0;
@@ -200,7 +204,7 @@ class Planning {
       zone: this.zone || null,
       candidates: this.candidates,
       demand: this.choice(),
-      radius_m: null,
+      radius_m: this.radius && this.radius > 0 ? this.radius : null,
       keep_existing: this.keepExisting,
       cover: null,
     };
@@ -255,6 +259,29 @@ class Planning {
       this.gaps = await api.gaps(this.kind, this.zone || null, this.choice());
     } catch (e) {
       this.gaps = null;
+      this.note = String(e);
+    }
+  }
+
+  async browseGaps(): Promise<void> {
+    const path = await save({
+      defaultPath: this.gapsPath || `${this.kind}-gaps.gpkg`,
+      filters: [
+        { name: 'GeoPackage', extensions: ['gpkg'] },
+        { name: 'GeoJSON', extensions: ['geojson'] },
+        { name: 'Shapefile', extensions: ['shp'] },
+        { name: 'KML', extensions: ['kml'] },
+      ],
+    });
+    if (path) this.gapsPath = path;
+  }
+
+  async exportGaps(): Promise<void> {
+    if (!this.gapsPath) return;
+    try {
+      const n = await api.exportGaps(this.kind, this.zone || null, this.choice(), this.gapsPath);
+      store.say((t) => t.planGapsExported(n, this.gapsPath));
+    } catch (e) {
       this.note = String(e);
     }
   }

@@ -83,6 +83,7 @@ pub fn solve(instance: &Instance, p: usize) -> Solution {
     let mut sites = greedy(instance, p);
     swap_search(instance, &mut sites);
     let mut coverage = instance.coverage_of(&sites);
+    perturbed_search(instance, &mut sites, &mut coverage);
     let mut search = Exact {
         instance,
         p,
@@ -248,10 +249,23 @@ fn cover_counts(instance: &Instance, sites: &[usize]) -> Vec<u32> {
 
 /// Picks, `p` times, the candidate that newly covers the most demand.
 fn greedy(instance: &Instance, p: usize) -> Vec<usize> {
+    greedy_from(instance, Vec::with_capacity(p), p, &[])
+}
+
+/// Adds to `chosen`, until it holds `p` sites, the candidate that newly covers the most
+/// demand, never one of `barred`.
+fn greedy_from(instance: &Instance, mut chosen: Vec<usize>, p: usize, barred: &[usize]) -> Vec<usize> {
     let mut hit = instance.covered.clone();
-    let mut chosen = Vec::with_capacity(p);
     let mut taken = vec![false; instance.reaches.len()];
-    for _ in 0..p {
+    for &c in chosen.iter().chain(barred) {
+        taken[c] = true;
+    }
+    for &c in &chosen {
+        for &d in &instance.reaches[c] {
+            hit[d] = true;
+        }
+    }
+    while chosen.len() < p {
         let gain = |c: usize| {
             instance.reaches[c]
                 .iter()
@@ -271,6 +285,47 @@ fn greedy(instance: &Instance, p: usize) -> Vec<usize> {
         }
     }
     chosen
+}
+
+/// Rounds of [`perturbed_search`].
+const PERTURBATIONS: usize = 16;
+
+/// Iterated local search: a swap-optimal answer can still be beaten by exchanging several
+/// sites at once, which single swaps never try. Each round drops a fifth of the current sites
+/// (chosen by a fixed-seed generator, so answers are reproducible), refills them greedily from
+/// the other candidates, and swaps to a local optimum again; the best answer is kept, and the
+/// search goes on from any answer at least as good as the current one.
+fn perturbed_search(instance: &Instance, sites: &mut Vec<usize>, coverage: &mut f64) {
+    let p = sites.len();
+    if p < 2 || instance.reaches.len() <= p + 1 {
+        return;
+    }
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |n: usize| {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % n
+    };
+    let drop = (p / 5).max(1);
+    let mut current = sites.clone();
+    let mut current_coverage = *coverage;
+    for _ in 0..PERTURBATIONS {
+        let mut trial = current.clone();
+        let mut dropped = Vec::with_capacity(drop);
+        for _ in 0..drop {
+            dropped.push(trial.swap_remove(next(trial.len())));
+        }
+        let mut trial = greedy_from(instance, trial, p, &dropped);
+        swap_search(instance, &mut trial);
+        let trial_coverage = instance.coverage_of(&trial);
+        if trial_coverage > *coverage + 1e-9 {
+            *coverage = trial_coverage;
+            *sites = trial.clone();
+        }
+        if trial_coverage + 1e-9 >= current_coverage {
+            current = trial;
+            current_coverage = trial_coverage;
+        }
+    }
 }
 
 /// Exchanges one chosen site for one unchosen candidate while some exchange gains coverage,

@@ -330,32 +330,54 @@ fn perturbed_search(instance: &Instance, sites: &mut Vec<usize>, coverage: &mut 
 
 /// Exchanges one chosen site for one unchosen candidate while some exchange gains coverage,
 /// taking the best exchange each round.
+///
+/// A round costs about one pass over the coverage table, not one per chosen site: what a
+/// candidate would gain splits into what nobody covers (the same whatever leaves) and what only
+/// the leaving site covers, found through the demand points it alone covers and the
+/// candidates that reach them.
 fn swap_search(instance: &Instance, sites: &mut [usize]) {
     let n = instance.reaches.len();
+    // Which candidates reach each demand point: the table turned round.
+    let mut reached_by: Vec<Vec<usize>> = vec![Vec::new(); instance.weights.len()];
+    for (c, reach) in instance.reaches.iter().enumerate() {
+        for &d in reach {
+            reached_by[d].push(c);
+        }
+    }
+    let mut extra = vec![0.0f64; n];
+    let mut touched: Vec<usize> = Vec::new();
     loop {
         let counts = cover_counts(instance, sites);
         let chosen: Vec<bool> = (0..n).map(|c| sites.contains(&c)).collect();
+        // What each candidate gains from points nobody covers.
+        let open_gain: Vec<f64> = instance
+            .reaches
+            .iter()
+            .map(|r| r.iter().filter(|&&d| counts[d] == 0).map(|&d| instance.weights[d]).sum::<f64>())
+            .collect();
         let mut best: Option<(usize, usize, f64)> = None;
         for (slot, &out) in sites.iter().enumerate() {
-            // Demand only `out` covers is lost when it leaves.
-            let mut counts_without = counts.clone();
+            // Demand only `out` covers is lost when it leaves, and open to whoever comes in.
             let mut loss = 0.0;
             for &d in &instance.reaches[out] {
-                counts_without[d] -= 1;
-                if counts_without[d] == 0 {
+                if counts[d] == 1 {
                     loss += instance.weights[d];
+                    for &c in &reached_by[d] {
+                        if extra[c] == 0.0 {
+                            touched.push(c);
+                        }
+                        extra[c] += instance.weights[d];
+                    }
                 }
             }
             for incoming in (0..n).filter(|&c| !chosen[c]) {
-                let gain: f64 = instance.reaches[incoming]
-                    .iter()
-                    .filter(|&&d| counts_without[d] == 0)
-                    .map(|&d| instance.weights[d])
-                    .sum();
-                let delta = gain - loss;
+                let delta = open_gain[incoming] + extra[incoming] - loss;
                 if delta > 1e-9 * (1.0 + loss) && best.is_none_or(|b| delta > b.2) {
                     best = Some((slot, incoming, delta));
                 }
+            }
+            for c in touched.drain(..) {
+                extra[c] = 0.0;
             }
         }
         match best {

@@ -744,7 +744,7 @@ impl LayerKind {
 }
 
 /// toml's message says what was expected; add the line and its text so the key is named.
-fn toml_message(e: &toml::de::Error, text: &str) -> String {
+pub(crate) fn toml_message(e: &toml::de::Error, text: &str) -> String {
     let msg = e.message().trim().to_owned();
     match e.span() {
         Some(span) => {

@@ -13,6 +13,10 @@ pub enum Error {
     #[error("{file}: {message}")]
     Catalog { file: PathBuf, message: String },
 
+    /// A red/black list rule file could not be read or is malformed.
+    #[error("{file}: {message}")]
+    Rules { file: PathBuf, message: String },
+
     /// A layer id that the catalog (or the project) does not know.
     #[error("unknown layer `{layer}`; known layers: {known}")]
     UnknownLayer { layer: String, known: String },

@@ -28,6 +28,7 @@
 
 pub mod action;
 pub mod catalog;
+pub mod credit;
 pub mod crs;
 pub mod dates;
 pub mod edit;

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use geo::BoundingRect;
 use serde::{Deserialize, Serialize};
 use tauri::{Emitter, State};
 use ts_rs::TS;
@@ -16,27 +15,12 @@ use wardgis::planning::gaps::{coverage_gaps, gap_features, gap_layer_kind};
 use wardgis::planning::report::{zone_report, ReportOptions, ZoneReport};
 use wardgis::planning::scenarios::{remove_scenario, save_scenario, SITE_LAYER};
 use wardgis::planning::suggest::{suggest, Candidates, SuggestOptions, Suggestion};
-use wardgis::planning::zones::{self, NewZone, ZONE_LAYER};
+use wardgis::planning::zones::{self, NewZone, PilotZone, ZONE_LAYER};
 use wardgis::{Error, Project};
 
 use crate::commands::{LayerCount, ProjectChanged, PROJECT_CHANGED};
 use crate::print_commands::PrintFont;
 use crate::project_state::ProjectState;
-
-/// A pilot zone as the panel lists it, with its bounds `[w, s, e, n]` to zoom to.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct ZoneEntry {
-    #[ts(type = "number")]
-    pub fid: i64,
-    pub name: String,
-    pub theme: String,
-    pub status: String,
-    pub author: Option<String>,
-    pub date: Option<String>,
-    pub note: Option<String>,
-    pub area_km2: f64,
-    pub bounds: Option<[f64; 4]>,
-}
 
 /// A zone drawn on the map and described in the panel's form.
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -110,7 +94,7 @@ pub struct ScenarioView {
 /// The zone report as the panel shows it.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ZoneReportView {
-    pub zone: ZoneEntry,
+    pub zone: PilotZone,
     pub demand: String,
     pub demand_total: f64,
     pub demand_points: u32,
@@ -175,21 +159,6 @@ pub struct SuggestView {
     pub summary: String,
 }
 
-fn zone_entry(z: &zones::PilotZone) -> ZoneEntry {
-    let bounds = z.area.bounding_rect().map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]);
-    ZoneEntry {
-        fid: z.fid,
-        name: z.name.clone(),
-        theme: z.theme.clone(),
-        status: z.status.clone(),
-        author: z.author.clone(),
-        date: z.date.clone(),
-        note: z.note.clone(),
-        area_km2: z.area_km2,
-        bounds,
-    }
-}
-
 fn announce(app: &tauri::AppHandle, p: &Project, layer: &str) -> Result<(), Error> {
     let count = p.count(layer)?;
     let _ = app.emit(PROJECT_CHANGED, ProjectChanged { layers: vec![LayerCount { id: layer.to_owned(), count }] });
@@ -204,19 +173,19 @@ fn demand_of(choice: &DemandChoice) -> Result<(DemandSpec, Option<DistanceMode>)
 
 /// Every pilot zone, by name.
 #[tauri::command]
-pub fn zone_list(state: State<'_, ProjectState>) -> Result<Vec<ZoneEntry>, String> {
-    Ok(state.with(|p| Ok(zones::zones(p)?.iter().map(zone_entry).collect()))?)
+pub fn zone_list(state: State<'_, ProjectState>) -> Result<Vec<PilotZone>, String> {
+    Ok(state.with(|p| zones::zones(p))?)
 }
 
 /// Adds a zone drawn on the map (one action, undoable).
 #[tauri::command]
-pub fn zone_add(app: tauri::AppHandle, state: State<'_, ProjectState>, draft: ZoneDraft) -> Result<ZoneEntry, String> {
+pub fn zone_add(app: tauri::AppHandle, state: State<'_, ProjectState>, draft: ZoneDraft) -> Result<PilotZone, String> {
     Ok(state.with(|p| {
         let geometry = wardgis::edit::geometry_from_geojson(&draft.geometry)?;
         let new = NewZone { name: draft.name.clone(), theme: draft.theme, status: draft.status, author: draft.author, date: None, note: draft.note, geometry };
         zones::add_zone(p, new)?;
         announce(&app, p, ZONE_LAYER)?;
-        Ok(zone_entry(&zones::zone(p, draft.name.trim())?))
+        zones::zone(p, draft.name.trim())
     })?)
 }
 
@@ -279,7 +248,7 @@ pub async fn zone_report_view(state: State<'_, ProjectState>, zone: String, choi
             });
         }
         Ok::<_, Error>(ZoneReportView {
-            zone: zone_entry(&report.zone),
+            zone: report.zone.clone(),
             demand: report.demand.clone(),
             demand_total: report.demand_total,
             demand_points: report.demand_points as u32,
@@ -442,7 +411,7 @@ pub async fn plan_gaps_export(state: State<'_, ProjectState>, kind: String, zone
 /// Writes the TypeScript types of what the planning commands send and take.
 #[cfg(test)]
 pub(crate) fn export_types(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
-    ZoneEntry::export_all(cfg)?;
+    PilotZone::export_all(cfg)?;
     ZoneDraft::export_all(cfg)?;
     DemandChoice::export_all(cfg)?;
     ZoneReportView::export_all(cfg)?;

@@ -8,9 +8,10 @@
 //! `--zone` find zones by it), its area is a real polygon, and a new zone is a draft dated today
 //! unless told otherwise.
 
-use geo::{Area, GeodesicArea, Validation};
+use geo::{Area, BoundingRect, GeodesicArea, Validation};
 use geo_types::{Geometry, MultiPolygon};
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::dates;
 use crate::feature::{Feature, Value};
@@ -21,9 +22,10 @@ use crate::{Error, Result};
 /// The catalog layer that holds the pilot zones.
 pub const ZONE_LAYER: &str = "pilot_zones";
 
-/// A pilot zone as planners see it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A pilot zone as planners see it (and the window lists it).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct PilotZone {
+    #[ts(type = "number")]
     pub fid: i64,
     pub name: String,
     /// Such as 充电桩试点.
@@ -36,7 +38,10 @@ pub struct PilotZone {
     pub note: Option<String>,
     /// The zone's area in km² (geodesic).
     pub area_km2: f64,
+    /// `[west, south, east, north]`, to zoom to.
+    pub bounds: Option<[f64; 4]>,
     #[serde(skip)]
+    #[ts(skip)]
     pub area: MultiPolygon<f64>,
 }
 
@@ -185,6 +190,7 @@ fn zone_of(f: &Feature) -> Option<PilotZone> {
         date: text("date"),
         note: text("note"),
         area_km2: area.geodesic_area_unsigned() / 1e6,
+        bounds: area.bounding_rect().map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]),
         area,
     })
 }

@@ -12,12 +12,12 @@ import type { DemandChoice } from '../generated/DemandChoice';
 import type { SuggestRequest } from '../generated/SuggestRequest';
 import type { SuggestView } from '../generated/SuggestView';
 import type { ZoneDraft } from '../generated/ZoneDraft';
-import type { ZoneEntry } from '../generated/ZoneEntry';
+import type { PilotZone } from '../generated/PilotZone';
 import type { ZoneReportView } from '../generated/ZoneReportView';
 
 const api = {
-  zones: () => invoke<ZoneEntry[]>('zone_list'),
-  add: (draft: ZoneDraft) => invoke<ZoneEntry>('zone_add', { draft }),
+  zones: () => invoke<PilotZone[]>('zone_list'),
+  add: (draft: ZoneDraft) => invoke<PilotZone>('zone_add', { draft }),
   rename: (name: string, newName: string) => invoke<void>('zone_rename', { name, newName }),
   remove: (name: string) => invoke<void>('zone_remove', { name }),
   report: (zone: string, choice: DemandChoice) => invoke<ZoneReportView>('zone_report_view', { zone, choice }),
@@ -56,7 +56,7 @@ const empty = (): FeatureCollection => ({ type: 'FeatureCollection', features: [
 
 class Planning {
   open = $state(false);
-  zones = $state.raw<ZoneEntry[]>([]);
+  zones = $state.raw<PilotZone[]>([]);
   /** The chosen zone's name ('' for none). */
   zone = $state('');
   form = $state.raw<ZoneForm | null>(null);

@@ -159,11 +159,9 @@ pub fn plan(catalog: Catalog, action: PlanCommand) -> Outcome {
         PlanCommand::Gaps { project, kind, zone, demand, radius, out } => {
             let p = Project::open(&project, catalog)?;
             let spec = demand_spec(demand.as_deref())?;
-            let radius_m = match radius {
-                Some(r) => r,
-                None => p.catalog().kind(&kind)?.service_radius_m.unwrap_or_default(),
-            };
-            let gaps = coverage_gaps(&p, &kind, &spec, zone.as_deref(), Some(radius_m))?;
+            let gaps = coverage_gaps(&p, &kind, &spec, zone.as_deref(), radius)?;
+            // coverage_gaps refused a kind without a radius when none was given.
+            let radius_m = radius.or(p.catalog().kind(&kind)?.service_radius_m).unwrap_or_default();
             let features = gap_features(&gaps, &kind, radius_m, &spec);
             io::write_features(&out, &gap_layer_kind(), &features, &io::ExportOptions::default())?;
             let area: f64 = gaps.iter().map(|g| g.gap_m2).sum();

@@ -352,15 +352,20 @@ pub async fn plan_suggest(state: State<'_, ProjectState>, request: SuggestReques
     .map_err(|e| e.to_string())
 }
 
-/// Keeps the suggestion asked by `request` as scenario `name` (one action, undoable).
+/// Keeps the suggestion asked by `request` as scenario `name` (one action, undoable). The
+/// question is answered again (off the window's thread): the same data gives the same sites.
 #[tauri::command]
-pub fn plan_save_scenario(app: tauri::AppHandle, state: State<'_, ProjectState>, request: SuggestRequest, name: String, unit_cost: Option<f64>) -> Result<u32, String> {
-    Ok(state.with(|p| {
-        let s = suggestion_of(p, &request)?;
-        let fids = save_scenario(p, &name, &s, unit_cost)?;
-        announce(&app, p, SITE_LAYER)?;
-        Ok(fids.len() as u32)
-    })?)
+pub async fn plan_save_scenario(app: tauri::AppHandle, state: State<'_, ProjectState>, request: SuggestRequest, name: String, unit_cost: Option<f64>) -> Result<u32, String> {
+    let project = state.current().ok_or("no project is open")?;
+    tauri::async_runtime::spawn_blocking(move || {
+        let s = suggestion_of(&project, &request)?;
+        let fids = save_scenario(&project, &name, &s, unit_cost)?;
+        announce(&app, &project, SITE_LAYER)?;
+        Ok::<_, Error>(fids.len() as u32)
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())
 }
 
 /// Removes a scenario (one action, undoable).

@@ -134,6 +134,20 @@ impl Demand {
         Ok(Demand { spec: spec.clone(), points, generated })
     }
 
+    /// Refuses a question with no demand to answer: every share would read 100 %.
+    pub fn require_some(&self, zone: Option<&str>) -> Result<()> {
+        if !self.points.is_empty() {
+            return Ok(());
+        }
+        let place = zone.map(|z| format!(" in pilot zone `{z}`")).unwrap_or_default();
+        let hint = if self.spec.layer == "communities" {
+            " (a community counts where its interior point lies; a small zone may hold none: try --demand blocks:households)"
+        } else {
+            ""
+        };
+        Err(Error::Invalid(format!("no demand of `{}` with a weight above 0{place}{hint}", self.spec)))
+    }
+
     pub fn total(&self) -> f64 {
         self.points.iter().map(|d| d.weight).sum()
     }
@@ -198,6 +212,12 @@ pub fn coverage<S: Storage>(project: &Project<S>, layer: &str, demand: &[DemandP
 /// Which demand points `sites` reach within `radius_m`: for each point, the sites within the
 /// radius in a straight line (no walk is shorter), then their distance by `reach`.
 pub fn coverage_by(sites: &[Coord<f64>], demand: &[DemandPoint], radius_m: f64, reach: &Reach) -> Result<Coverage> {
+    covered_by(sites, demand, radius_m, reach, true)
+}
+
+/// [`coverage_by`], the uncovered points' nearest facility looked for only when `nearest`
+/// (a coverage instance needs to know who is covered, not how far the rest are).
+fn covered_by(sites: &[Coord<f64>], demand: &[DemandPoint], radius_m: f64, reach: &Reach, nearest: bool) -> Result<Coverage> {
     let index = index_of(sites);
     let mut coverage = Coverage { total: 0.0, covered: 0.0, uncovered: Vec::new() };
     for (i, d) in demand.iter().enumerate() {
@@ -205,6 +225,8 @@ pub fn coverage_by(sites: &[Coord<f64>], demand: &[DemandPoint], radius_m: f64, 
         let near: Vec<Coord<f64>> = index.within(d.at, radius_m)?.iter().map(|h| sites[h.fid as usize]).collect();
         if reach.distances(d.at, &near, radius_m).iter().any(Option::is_some) {
             coverage.covered += d.weight;
+        } else if !nearest {
+            coverage.uncovered.push((i, None));
         } else {
             let shortest = |hits: Vec<crate::index::Hit>| {
                 let near: Vec<Coord<f64>> = hits.iter().filter(|h| h.distance_m <= NEAREST_SEARCH_M).map(|h| sites[h.fid as usize]).collect();
@@ -225,7 +247,7 @@ pub fn coverage_by(sites: &[Coord<f64>], demand: &[DemandPoint], radius_m: f64, 
 /// The coverage instance for choosing among `candidates`: the demand each reaches within
 /// `radius_m` by `reach`'s distance, and the demand the `existing` sites reach already.
 pub fn coverage_instance(existing: &[Coord<f64>], candidates: &[Coord<f64>], demand: &[DemandPoint], radius_m: f64, reach: &Reach) -> Result<Instance> {
-    let before = coverage_by(existing, demand, radius_m, reach)?;
+    let before = covered_by(existing, demand, radius_m, reach, false)?;
     let mut covered = vec![true; demand.len()];
     for (i, _) in &before.uncovered {
         covered[*i] = false;

@@ -194,6 +194,15 @@ impl Exact<'_> {
             .collect();
         let mut sorted = gains.clone();
         sorted.sort_by(|a, b| b.total_cmp(a));
+        if sorted.first().is_none_or(|g| *g <= 0.0) {
+            // No candidate left adds anything: this choice is complete as it is.
+            if covered > self.best + 1e-9 {
+                self.best = covered;
+                self.best_sites = chosen.clone();
+                self.fill_sites();
+            }
+            return true;
+        }
         let bound = covered + sorted.iter().take(left).sum::<f64>();
         if bound <= self.best + 1e-9 {
             return true;
@@ -305,7 +314,8 @@ fn perturbed_search(instance: &Instance, sites: &mut Vec<usize>, coverage: &mut 
         state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         ((state >> 33) as usize) % n
     };
-    let drop = (p / 5).max(1);
+    // Never more than the candidates outside the answer, or the refill runs short.
+    let drop = (p / 5).max(1).min(instance.reaches.len() - p);
     let mut current = sites.clone();
     let mut current_coverage = *coverage;
     for _ in 0..PERTURBATIONS {

@@ -164,6 +164,9 @@ impl StreetNetwork {
     /// The walking distance in metres from `from` to each of `targets`: access leg, streets,
     /// access leg; `None` where it exceeds `cutoff` metres or the two are not connected.
     pub fn distances(&self, from: Coord<f64>, targets: &[Coord<f64>], cutoff: f64) -> Vec<Option<f64>> {
+        if targets.is_empty() {
+            return Vec::new();
+        }
         let Some(start) = self.access(from) else { return vec![None; targets.len()] };
         let reached = self.dijkstra(&start, cutoff);
         targets

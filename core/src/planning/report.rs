@@ -110,6 +110,7 @@ pub fn zone_report<S: Storage>(project: &Project<S>, zone: &str, options: &Repor
         }
     }
     let demand = Demand::read(project, &options.demand, Some(&zone.area))?;
+    demand.require_some(Some(&zone.name))?;
     let reach = Reach::for_project(project, options.distance)?;
 
     let mut layers = Vec::new();
@@ -262,6 +263,11 @@ mod tests {
         let coverage = book.worksheet_range("覆盖 Coverage").unwrap();
         let charger_row = coverage.rows().find(|r| r[0].to_string() == "chargers").unwrap();
         assert!((charger_row[5].as_f64().unwrap() - brute).abs() < 1e-9);
+        // A renamed zone keeps its scenarios.
+        crate::planning::zones::rename_zone(&project, "北片", "北部片区").unwrap();
+        assert_eq!(zone_report(&project, "北部片区", &options).unwrap().scenarios.len(), 1);
+        assert_eq!(crate::planning::scenarios::scenarios(&project, None).unwrap()[0].zone.as_deref(), Some("北部片区"));
+        project.undo().unwrap();
         crate::planning::scenarios::remove_scenario(&project, "方案甲").unwrap();
         assert!(zone_report(&project, "北片", &options).unwrap().scenarios.is_empty());
         project.undo().unwrap();

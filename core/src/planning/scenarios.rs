@@ -48,14 +48,32 @@ impl Scenario {
     }
 }
 
-/// The scenarios, by name; only those of `zone` when one is given.
+/// The scenarios, by name; only those of `zone` when one is given. A site belongs to its zone
+/// by the zone's fid (so a renamed zone keeps its scenarios), or by name for sites saved
+/// without one; a scenario names its zone as the zone is called now.
 pub fn scenarios<S: Storage>(project: &Project<S>, zone: Option<&str>) -> Result<Vec<Scenario>> {
+    let all_zones = super::zones::zones(project)?;
+    let asked = match zone {
+        Some(name) => Some(super::zones::zone(project, name)?),
+        None => None,
+    };
     let mut by_name: BTreeMap<String, Scenario> = BTreeMap::new();
     for f in project.features(SITE_LAYER)? {
         let (Some(name), Geometry::Point(p)) = (f.get("scenario").as_str(), &f.geometry) else { continue };
-        let site_zone = f.get("zone").as_str().map(str::to_owned);
-        if zone.is_some_and(|z| site_zone.as_deref() != Some(z)) {
-            continue;
+        let zone_fid = f.get("zone_fid").as_f64().map(|v| v as i64);
+        let zone_name = f.get("zone").as_str().map(str::to_owned);
+        let site_zone = match zone_fid {
+            Some(fid) => all_zones.iter().find(|z| z.fid == fid).map(|z| z.name.clone()).or(zone_name),
+            None => zone_name,
+        };
+        if let Some(z) = &asked {
+            let belongs = match zone_fid {
+                Some(fid) => fid == z.fid,
+                None => site_zone.as_deref() == Some(z.name.as_str()),
+            };
+            if !belongs {
+                continue;
+            }
         }
         let scenario = by_name.entry(name.to_owned()).or_insert_with(|| Scenario {
             name: name.to_owned(),
@@ -110,6 +128,9 @@ pub fn save_scenario<S: Storage>(project: &Project<S>, name: &str, suggestion: &
                 .with("candidate", candidate);
             if let Some(zone) = &suggestion.zone {
                 f = f.with("zone", zone.as_str());
+            }
+            if let Some(fid) = suggestion.zone_fid {
+                f = f.with("zone_fid", fid);
             }
             if let Some(site_name) = &s.name {
                 f = f.with("name", site_name.as_str());

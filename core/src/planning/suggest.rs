@@ -102,6 +102,8 @@ pub struct CoverAnswer {
 pub struct Suggestion {
     pub kind: String,
     pub zone: Option<String>,
+    /// The zone's fid in `pilot_zones`.
+    pub zone_fid: Option<i64>,
     pub sites: Vec<SuggestedSite>,
     pub demand: Demand,
     pub radius_m: f64,
@@ -180,6 +182,7 @@ pub fn suggest<S: Storage>(project: &Project<S>, options: &SuggestOptions) -> Re
     let zone = options.zone.as_deref().map(|z| zones::zone(project, z)).transpose()?;
     let area = zone.as_ref().map(|z| &z.area);
     let demand = Demand::read(project, &options.demand, area)?;
+    demand.require_some(zone.as_ref().map(|z| z.name.as_str()))?;
     let reach = Reach::for_project(project, options.distance)?;
     let existing: Vec<Coord<f64>> =
         if options.keep_existing { site_points(project, &kind.id)?.into_iter().map(|(_, _, c)| c).collect() } else { Vec::new() };
@@ -212,6 +215,7 @@ pub fn suggest<S: Storage>(project: &Project<S>, options: &SuggestOptions) -> Re
     let after = instance.coverage_of(&chosen);
     Ok(Suggestion {
         kind: kind.id.clone(),
+        zone_fid: zone.as_ref().map(|z| z.fid),
         zone: zone.map(|z| z.name),
         sites,
         demand,

@@ -189,3 +189,23 @@ fn lattice_candidates_lie_in_the_zone_at_the_spacing() {
     }
     assert!(Candidates::parse("lattice:2").is_err() && Candidates::parse("lattice:x").is_err());
 }
+
+#[test]
+fn a_zone_without_demand_is_refused_rather_than_reported_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = demo(dir.path());
+    // A small square inside the demo: no community's interior point, some blocks.
+    let b = project.features("blocks").unwrap().into_iter().find(|f| f.get("households").as_f64().unwrap_or(0.0) > 0.0).unwrap();
+    let at = geo::InteriorPoint::interior_point(&b.geometry).unwrap().0;
+    let d = 0.0004;
+    let square = polygon![(x: at.x - d, y: at.y - d), (x: at.x + d, y: at.y - d), (x: at.x + d, y: at.y + d), (x: at.x - d, y: at.y + d), (x: at.x - d, y: at.y - d)];
+    add_zone(&project, NewZone { name: "小块".into(), theme: "充电桩试点".into(), status: None, author: None, date: None, note: None, geometry: square.into() }).unwrap();
+    let asked = SuggestOptions { zone: Some("小块".into()), ..options("chargers", 2, "lattice:20", "communities:households") };
+    let e = suggest(&project, &asked).unwrap_err().to_string();
+    assert!(e.contains("no demand of `communities:households`") && e.contains("小块") && e.contains("blocks:households"), "{e}");
+    let report = crate::planning::report::zone_report(&project, "小块", &Default::default()).unwrap_err().to_string();
+    assert!(report.contains("no demand"), "{report}");
+    // The block inside it is demand.
+    let asked = SuggestOptions { zone: Some("小块".into()), ..options("chargers", 1, "lattice:20", "blocks:households") };
+    assert!(suggest(&project, &asked).is_ok());
+}

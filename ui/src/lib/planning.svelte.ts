@@ -83,6 +83,8 @@ class Planning {
   /** Where the map should go (a zone chosen); `seq` makes the same zone asked twice fly twice. */
   fly = $state.raw<{ bounds: Bounds; seq: number } | null>(null);
   private flySeq = 0;
+  /** Bumped by each report asked for: an answer to an older question is dropped. */
+  private reportSeq = 0;
 
   choice(): DemandChoice {
     return { demand: this.demand, distance: this.distance || null };
@@ -91,6 +93,8 @@ class Planning {
   async show(): Promise<void> {
     this.open = true;
     await this.refresh();
+    // Facilities may have changed while the panel was closed.
+    await this.runReport();
   }
 
   hide(): void {
@@ -183,18 +187,28 @@ class Planning {
 
   async runReport(): Promise<void> {
     if (!this.zone) return;
+    const seq = ++this.reportSeq;
     this.busy = true;
     try {
-      this.report = await api.report(this.zone, this.choice());
+      const report = await api.report(this.zone, this.choice());
+      if (seq !== this.reportSeq) return;
+      this.report = report;
       this.note = '';
       if (!this.report.coverage.some((c) => c.layer === this.kind)) this.kind = this.report.coverage[0]?.layer ?? '';
       if (this.gaps) await this.loadGaps();
     } catch (e) {
+      if (seq !== this.reportSeq) return;
       this.report = null;
       this.note = String(e);
     } finally {
-      this.busy = false;
+      if (seq === this.reportSeq) this.busy = false;
     }
+  }
+
+  /** The facility kind the map marks and suggestions are for; the gaps follow it. */
+  async chooseKind(kind: string): Promise<void> {
+    this.kind = kind;
+    if (this.gaps) await this.loadGaps();
   }
 
   request(): SuggestRequest {
@@ -314,6 +328,7 @@ class Planning {
    *  suggested sites and the demand they newly cover, and the gaps. */
   overlay(): PlanningOverlay {
     const uncovered = empty();
+    if (!this.open) return { zone: null, uncovered, sites: empty(), gained: empty(), gaps: empty() };
     const coverage = this.report?.coverage.find((c) => c.layer === this.kind);
     for (const u of coverage?.uncovered ?? []) {
       const props = { name: u.name ?? '', fid: u.fid };

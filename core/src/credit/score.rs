@@ -15,8 +15,8 @@ use super::rules::{ListBy, ListPer, RuleSet, TieBreak};
 pub enum Source {
     /// A recorded violation (its fid in the violations layer).
     Violation { id: i64, kind: String },
-    /// A checklist item failed in an inspection result.
-    FailedItem { result: i64, item: String },
+    /// A checklist item failed in an inspection result: the plan, the site, the item.
+    FailedItem { plan: String, site_no: usize, item: String },
     /// A rectification order overdue at the month's end.
     OverdueOrder { id: i64 },
     /// A bonus record.
@@ -32,8 +32,8 @@ pub struct UnitEvidence {
     pub community: Option<String>,
     /// Violations: (record id, type code), in the order they happened.
     pub violations: Vec<(i64, String)>,
-    /// Failed checklist items: (result id, item id).
-    pub failed_items: Vec<(i64, String)>,
+    /// Failed checklist items: (plan, site number, item id).
+    pub failed_items: Vec<(String, usize, String)>,
     pub overdue_orders: Vec<i64>,
     /// Bonuses: (record id, type code).
     pub bonuses: Vec<(i64, String)>,
@@ -101,9 +101,9 @@ fn score_unit(u: &UnitEvidence, rules: &RuleSet) -> crate::Result<UnitScore> {
         let rule = rules.violation(kind).ok_or_else(|| unknown(u, "violation", *id, kind, rules.violations.iter().map(|v| v.kind.as_str())))?;
         add(Source::Violation { id: *id, kind: kind.clone() }, format!("violation:{kind}"), rule.label_zh.clone(), -rule.points, rule.monthly_cap);
     }
-    for (result, item) in &u.failed_items {
+    for (plan, site_no, item) in &u.failed_items {
         add(
-            Source::FailedItem { result: *result, item: item.clone() },
+            Source::FailedItem { plan: plan.clone(), site_no: *site_no, item: item.clone() },
             "inspection".into(),
             format!("检查项 {item} 不合格"),
             -rules.inspection.points,

@@ -41,7 +41,7 @@ fn caps_stop_a_type_at_its_monthly_limit_and_show_what_counted() {
     let u = violations(unit(1, "甲店", "人民路"), &["street_trading", "street_trading", "street_trading", "street_trading", "clutter", "clutter"]);
     assert_eq!(score_month(&[u], &RuleSet::draft()).unwrap()[0].score, 60.0);
     // Failed items (5 each, cap 20) and overdue orders (10 each, cap 30).
-    let u = UnitEvidence { failed_items: (0..5).map(|i| (7, format!("RU-0{i}"))).collect(), overdue_orders: vec![1, 2, 3, 4], ..unit(2, "乙店", "人民路") };
+    let u = UnitEvidence { failed_items: (0..5).map(|i| ("春季测评".to_owned(), 7, format!("RU-0{i}"))).collect(), overdue_orders: vec![1, 2, 3, 4], ..unit(2, "乙店", "人民路") };
     assert_eq!(score_month(&[u], &RuleSet::draft()).unwrap()[0].score, 100.0 - 20.0 - 30.0);
 }
 

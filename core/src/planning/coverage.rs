@@ -182,9 +182,12 @@ pub const NEAREST_SEARCH_M: f64 = 5_000.0;
 /// streets (a street network's detours rarely reorder more than the nearest few).
 const NEAREST_CANDIDATES: usize = 8;
 
+/// A feature where it stands: its fid, its name and its point.
+pub type SitePoint = (i64, Option<String>, Coord<f64>);
+
 /// Where each feature of a layer stands: a point, or an area's or a line's interior point,
 /// with its fid and name.
-pub fn site_points<S: Storage>(project: &Project<S>, layer: &str) -> Result<Vec<(i64, Option<String>, Coord<f64>)>> {
+pub fn site_points<S: Storage>(project: &Project<S>, layer: &str) -> Result<Vec<SitePoint>> {
     Ok(project
         .features(layer)?
         .into_iter()

@@ -8,7 +8,7 @@ use serde_json::json;
 use wardgis::io;
 use wardgis::planning::coverage::DemandSpec;
 use wardgis::planning::distance::DistanceMode;
-use wardgis::planning::gaps::{coverage_gaps, gap_features, gap_layer_kind};
+use wardgis::planning::gaps::{coverage_gaps, gap_layer_kind};
 use wardgis::planning::report::{zone_report, ReportOptions, ZoneReport};
 use wardgis::planning::report_pdf::report_pdf;
 use wardgis::planning::report_xlsx::write_report_xlsx;
@@ -159,19 +159,17 @@ pub fn plan(catalog: Catalog, action: PlanCommand) -> Outcome {
         PlanCommand::Gaps { project, kind, zone, demand, radius, out } => {
             let p = Project::open(&project, catalog)?;
             let spec = demand_spec(demand.as_deref())?;
-            let gaps = coverage_gaps(&p, &kind, &spec, zone.as_deref(), radius)?;
-            // coverage_gaps refused a kind without a radius when none was given.
-            let radius_m = radius.or(p.catalog().kind(&kind)?.service_radius_m).unwrap_or_default();
-            let features = gap_features(&gaps, &kind, radius_m, &spec);
+            let layer = coverage_gaps(&p, &kind, &spec, zone.as_deref(), radius)?;
+            let features = layer.features();
             io::write_features(&out, &gap_layer_kind(), &features, &io::ExportOptions::default())?;
-            let area: f64 = gaps.iter().map(|g| g.gap_m2).sum();
-            let weight: f64 = gaps.iter().map(|g| g.weight).sum();
+            let area: f64 = layer.gaps.iter().map(|g| g.gap_m2).sum();
+            let weight: f64 = layer.gaps.iter().map(|g| g.weight).sum();
             eprintln!(
                 "wrote {} gap polygon(s) to {}: {} m² of demand area beyond {} m of every {kind} (straight-line reach), about {} of demand {spec}",
                 features.len(),
                 out.display(),
                 format_number(area.round()),
-                format_number(radius_m),
+                format_number(layer.radius_m),
                 format_number(weight.round())
             );
             Ok(())

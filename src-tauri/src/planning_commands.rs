@@ -11,7 +11,7 @@ use tauri::{Emitter, State};
 use ts_rs::TS;
 use wardgis::planning::coverage::DemandSpec;
 use wardgis::planning::distance::DistanceMode;
-use wardgis::planning::gaps::{coverage_gaps, gap_features, gap_layer_kind};
+use wardgis::planning::gaps::{coverage_gaps, gap_layer_kind, GapLayer};
 use wardgis::planning::report::{zone_report, ReportOptions, ZoneReport};
 use wardgis::planning::scenarios::{remove_scenario, save_scenario, SITE_LAYER};
 use wardgis::planning::suggest::{suggest, Candidates, SuggestOptions, Suggestion};
@@ -377,17 +377,20 @@ pub fn plan_remove_scenario(app: tauri::AppHandle, state: State<'_, ProjectState
     })?)
 }
 
+/// The gap layer of facility `kind` for the panel's question (the catalog's radius).
+fn gap_layer(project: &Project, kind: &str, zone: Option<&str>, choice: &DemandChoice) -> Result<GapLayer, Error> {
+    let (spec, _) = demand_of(choice)?;
+    coverage_gaps(project, kind, &spec, zone.filter(|z| !z.is_empty()), None)
+}
+
 /// The coverage-gap layer as a GeoJSON FeatureCollection (WGS84).
 #[tauri::command]
 pub async fn plan_gaps(state: State<'_, ProjectState>, kind: String, zone: Option<String>, choice: DemandChoice) -> Result<serde_json::Value, String> {
     let project = state.current().ok_or("no project is open")?;
     tauri::async_runtime::spawn_blocking(move || {
-        let (spec, _) = demand_of(&choice)?;
-        let radius = project.catalog().kind(&kind)?.service_radius_m;
-        let gaps = coverage_gaps(&project, &kind, &spec, zone.as_deref().filter(|z| !z.is_empty()), radius)?;
-        let layer = gap_layer_kind();
-        let features: Vec<serde_json::Value> =
-            gap_features(&gaps, &kind, radius.unwrap_or_default(), &spec).iter().map(|f| wardgis::io::feature_to_geojson(&layer, f, &[])).collect();
+        let layer = gap_layer(&project, &kind, zone.as_deref(), &choice)?;
+        let fields = gap_layer_kind();
+        let features: Vec<serde_json::Value> = layer.features().iter().map(|f| wardgis::io::feature_to_geojson(&fields, f, &[])).collect();
         Ok::<_, Error>(serde_json::json!({ "type": "FeatureCollection", "features": features }))
     })
     .await
@@ -401,10 +404,7 @@ pub async fn plan_gaps(state: State<'_, ProjectState>, kind: String, zone: Optio
 pub async fn plan_gaps_export(state: State<'_, ProjectState>, kind: String, zone: Option<String>, choice: DemandChoice, path: String) -> Result<u32, String> {
     let project = state.current().ok_or("no project is open")?;
     tauri::async_runtime::spawn_blocking(move || {
-        let (spec, _) = demand_of(&choice)?;
-        let radius = project.catalog().kind(&kind)?.service_radius_m;
-        let gaps = coverage_gaps(&project, &kind, &spec, zone.as_deref().filter(|z| !z.is_empty()), radius)?;
-        let features = gap_features(&gaps, &kind, radius.unwrap_or_default(), &spec);
+        let features = gap_layer(&project, &kind, zone.as_deref(), &choice)?.features();
         wardgis::io::write_features(std::path::Path::new(&path), &gap_layer_kind(), &features, &wardgis::io::ExportOptions::default())?;
         Ok::<_, Error>(features.len() as u32)
     })

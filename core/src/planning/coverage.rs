@@ -153,6 +153,16 @@ impl Demand {
     }
 }
 
+/// The service radius of facility layer `kind` in metres: `asked` when given, else the
+/// catalog's; an error says what to give when neither is a positive number.
+pub fn service_radius(kind: &crate::catalog::LayerKind, asked: Option<f64>) -> Result<f64> {
+    match asked.or(kind.service_radius_m) {
+        Some(r) if r.is_finite() && r > 0.0 => Ok(r),
+        Some(r) => Err(Error::Invalid(format!("--radius {r}: expected a positive number of metres"))),
+        None => Err(Error::Invalid(format!("layer `{}` has no service radius in the catalog; give one with --radius", kind.id))),
+    }
+}
+
 /// How well facilities cover demand.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Coverage {

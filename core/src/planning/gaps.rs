@@ -10,7 +10,7 @@
 use geo::{Area, BooleanOps, BoundingRect, GeodesicArea, Intersects};
 use geo_types::{Coord, Geometry, LineString, MultiPolygon, Polygon, Rect};
 
-use super::coverage::{site_points, DemandSpec};
+use super::coverage::{service_radius, site_points, DemandSpec};
 use super::zones;
 use crate::feature::{Feature, Value};
 use crate::print::map_frame::metres_per_degree;
@@ -37,15 +37,21 @@ pub struct Gap {
     pub weight: f64,
 }
 
+/// The gap layer of one question: what was asked, and the gaps, the most demand first.
+#[derive(Debug, Clone)]
+pub struct GapLayer {
+    pub kind: String,
+    pub radius_m: f64,
+    pub demand: DemandSpec,
+    pub gaps: Vec<Gap>,
+}
+
 /// The gaps of facility `kind` in the demand areas of `demand` (features with a weight of 0
-/// are not demand: a block with no households is no gap), inside `zone` when one is given.
-pub fn coverage_gaps<S: Storage>(project: &Project<S>, kind: &str, demand: &DemandSpec, zone: Option<&str>, radius_m: Option<f64>) -> Result<Vec<Gap>> {
+/// are not demand: a block with no households is no gap), inside `zone` when one is given;
+/// the radius is `radius_m`, else the catalog's.
+pub fn coverage_gaps<S: Storage>(project: &Project<S>, kind: &str, demand: &DemandSpec, zone: Option<&str>, radius_m: Option<f64>) -> Result<GapLayer> {
     let layer = project.catalog().kind(kind)?;
-    let radius = match radius_m.or(layer.service_radius_m) {
-        Some(r) if r.is_finite() && r > 0.0 => r,
-        Some(r) => return Err(Error::Invalid(format!("--radius {r}: expected a positive number of metres"))),
-        None => return Err(Error::Invalid(format!("layer `{kind}` has no service radius in the catalog; give one with --radius"))),
-    };
+    let radius = service_radius(layer, radius_m)?;
     let demand_kind = project.catalog().kind(&demand.layer)?;
     if let Some(field) = &demand.weight_field {
         if demand_kind.field(field).is_none() {
@@ -104,32 +110,34 @@ pub fn coverage_gaps<S: Storage>(project: &Project<S>, kind: &str, demand: &Dema
         gaps.push(Gap { fid, name: feature.name().map(str::to_owned), area: uncovered, gap_m2, share, weight: weight * share });
     }
     gaps.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.fid.cmp(&b.fid)));
-    Ok(gaps)
+    Ok(GapLayer { kind: kind.to_owned(), radius_m: radius, demand: demand.clone(), gaps })
 }
 
-/// The gaps as features to export or draw: each with its demand area's name and fid, the
-/// uncovered area and share, the facility kind and radius, and how reach was measured.
-pub fn gap_features(gaps: &[Gap], kind: &str, radius_m: f64, demand: &DemandSpec) -> Vec<Feature> {
-    gaps.iter()
-        .map(|g| {
-            let mut f = Feature::new(g.area.clone())
-                .with("demand_layer", demand.layer.as_str())
-                .with("demand_fid", g.fid)
-                .with("kind", kind)
-                .with("radius_m", radius_m)
-                .with("distance", "straight")
-                .with("gap_m2", (g.gap_m2 * 10.0).round() / 10.0)
-                .with("gap_share", g.share)
-                .with("gap_weight", (g.weight * 10.0).round() / 10.0);
-            if let Some(name) = &g.name {
-                f = f.with("name", name.as_str());
-            }
-            f
-        })
-        .collect()
+impl GapLayer {
+    /// The gaps as features to export or draw: each with its demand area's name and fid, the
+    /// uncovered area and share, the facility kind and radius, and how reach was measured.
+    pub fn features(&self) -> Vec<Feature> {
+        self.gaps.iter().map(|g| self.feature(g)).collect()
+    }
+
+    fn feature(&self, g: &Gap) -> Feature {
+        let mut f = Feature::new(g.area.clone())
+            .with("demand_layer", self.demand.layer.as_str())
+            .with("demand_fid", g.fid)
+            .with("kind", self.kind.as_str())
+            .with("radius_m", self.radius_m)
+            .with("distance", "straight")
+            .with("gap_m2", (g.gap_m2 * 10.0).round() / 10.0)
+            .with("gap_share", g.share)
+            .with("gap_weight", (g.weight * 10.0).round() / 10.0);
+        if let Some(name) = &g.name {
+            f = f.with("name", name.as_str());
+        }
+        f
+    }
 }
 
-/// The fields of [`gap_features`], described as a layer so every export format writes them.
+/// The fields of [`GapLayer::features`], described as a layer so every export format writes them.
 pub fn gap_layer_kind() -> crate::catalog::LayerKind {
     crate::catalog::LayerKind::from_toml(std::path::Path::new("coverage_gaps.toml"), include_str!("coverage_gaps.toml"))
         .expect("the gap layer's description is valid (tested)")
@@ -166,11 +174,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let project = crate::demo::create_project(&dir.path().join("d.gpkg"), Catalog::embedded(), 20220101).unwrap();
         let spec = DemandSpec::parse("blocks:households").unwrap();
-        let gaps = coverage_gaps(&project, "drying_areas", &spec, None, Some(200.0)).unwrap();
+        let layer = coverage_gaps(&project, "drying_areas", &spec, None, Some(200.0)).unwrap();
+        let gaps = &layer.gaps;
         assert!(!gaps.is_empty());
         let sites: Vec<Coord<f64>> = site_points(&project, "drying_areas").unwrap().into_iter().map(|(_, _, c)| c).collect();
         let blocks = project.features("blocks").unwrap();
-        for g in &gaps {
+        for g in gaps {
             let block = blocks.iter().find(|b| b.fid == Some(g.fid)).unwrap();
             assert_eq!(block.get("landuse").as_str(), Some("residential"), "only housing is demand");
             // A point inside the gap is out of every site's reach and inside its block.
@@ -181,12 +190,12 @@ mod tests {
             assert!(g.share > 0.0 && g.share <= 1.0 && g.gap_m2 > SLIVER_M2);
         }
         // A larger radius leaves less uncovered.
-        let wider: f64 = coverage_gaps(&project, "drying_areas", &spec, None, Some(400.0)).unwrap().iter().map(|g| g.gap_m2).sum();
+        let wider: f64 = coverage_gaps(&project, "drying_areas", &spec, None, Some(400.0)).unwrap().gaps.iter().map(|g| g.gap_m2).sum();
         let narrow: f64 = gaps.iter().map(|g| g.gap_m2).sum();
         assert!(wider < narrow, "{wider} ≥ {narrow}");
         let e = coverage_gaps(&project, "drying_areas", &DemandSpec::parse("parking").unwrap(), None, None).unwrap_err().to_string();
         assert!(e.contains("demand areas"), "{e}");
-        let features = gap_features(&gaps, "drying_areas", 200.0, &spec);
+        let features = layer.features();
         assert_eq!(features[0].get("distance").as_str(), Some("straight"));
         let kind = gap_layer_kind();
         for f in &features {

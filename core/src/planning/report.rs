@@ -10,7 +10,7 @@ use geo::{InteriorPoint, Intersects};
 use geo_types::{Coord, Geometry};
 use serde::Serialize;
 
-use super::coverage::{coverage_by, site_points, Demand, DemandSpec};
+use super::coverage::{coverage_by, service_radius, site_points, Demand, DemandSpec};
 use super::distance::{DistanceMode, Reach};
 use super::scenarios::{self, Scenario};
 use super::zones::{self, PilotZone};
@@ -168,9 +168,8 @@ pub fn zone_report<S: Storage>(project: &Project<S>, zone: &str, options: &Repor
 /// A scenario measured on the zone's demand with its kind's radius.
 fn scenario_row<S: Storage>(project: &Project<S>, scenario: &Scenario, demand: &Demand, options: &ReportOptions, reach: &Reach) -> Result<ScenarioRow> {
     let kind = project.catalog().kind(&scenario.kind)?;
-    let radius_m = options.radius_m.get(&kind.id).copied().or(kind.service_radius_m).ok_or_else(|| {
-        Error::Invalid(format!("scenario `{}`: layer `{}` has no service radius", scenario.name, kind.id))
-    })?;
+    let radius_m = service_radius(kind, options.radius_m.get(&kind.id).copied())
+        .map_err(|e| Error::Invalid(format!("scenario `{}`: {e}", scenario.name)))?;
     let mut sites: Vec<Coord<f64>> = site_points(project, &kind.id)?.into_iter().map(|(_, _, c)| c).collect();
     let before = coverage_by(&sites, &demand.points, radius_m, reach)?.covered;
     sites.extend(scenario.sites.iter().map(|s| s.at));

@@ -6,7 +6,7 @@ use geo::{BoundingRect, Intersects};
 use geo_types::{Coord, MultiPolygon, Point};
 use serde::Serialize;
 
-use super::coverage::{coverage_instance, site_points, Demand, DemandSpec};
+use super::coverage::{coverage_instance, service_radius, site_points, Demand, DemandSpec};
 use super::distance::{DistanceMode, Reach};
 use super::mclp::{self, Instance};
 use super::zones;
@@ -171,14 +171,7 @@ impl Suggestion {
 /// Answers the question.
 pub fn suggest<S: Storage>(project: &Project<S>, options: &SuggestOptions) -> Result<Suggestion> {
     let kind = project.catalog().kind(&options.kind)?;
-    let radius_m = match (options.radius_m, kind.service_radius_m) {
-        (Some(r), _) if r.is_finite() && r > 0.0 => r,
-        (Some(r), _) => return Err(Error::Invalid(format!("--radius {r}: expected a positive number of metres"))),
-        (None, Some(r)) => r,
-        (None, None) => {
-            return Err(Error::Invalid(format!("layer `{}` has no service radius in the catalog; give one with --radius", kind.id)))
-        }
-    };
+    let radius_m = service_radius(kind, options.radius_m)?;
     let zone = options.zone.as_deref().map(|z| zones::zone(project, z)).transpose()?;
     let area = zone.as_ref().map(|z| &z.area);
     let demand = Demand::read(project, &options.demand, area)?;

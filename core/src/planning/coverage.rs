@@ -20,6 +20,8 @@ pub struct DemandPoint {
     pub name: Option<String>,
     pub at: Coord<f64>,
     pub weight: f64,
+    /// The feature is the demo's generated data.
+    pub generated: bool,
 }
 
 /// The demand of a layer: each feature at its point (an area at its interior point), weighted
@@ -67,6 +69,7 @@ pub fn demand_points<S: Storage>(
             name: feature.name().map(str::to_owned),
             at,
             weight,
+            generated: feature.get("source").as_str() == Some(crate::demo::SOURCE),
         });
     }
     Ok(points)
@@ -127,10 +130,7 @@ impl Demand {
         if let Some(zone) = zone {
             points.retain(|d| zone.intersects(&geo_types::Point(d.at)));
         }
-        let generated = project
-            .features_by_fid(&spec.layer, &points.iter().map(|d| d.fid).collect::<Vec<_>>())?
-            .iter()
-            .any(|f| f.get("source").as_str() == Some(crate::demo::SOURCE));
+        let generated = points.iter().any(|d| d.generated);
         Ok(Demand { spec: spec.clone(), points, generated })
     }
 
